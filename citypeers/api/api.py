@@ -1,0 +1,27 @@
+"""The NinjaAPI object: ``/api/v1/``, OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``.
+
+Each domain app contributes a router from its own ``api.py``.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from citypeers.places.api import router as places_router
+
+from . import errors
+
+api = NinjaAPI(
+    title="CityPeers API",
+    version="1",
+    description=(
+        "Open data and operations of CityPeers: places and reference data now; organisations, "
+        "partnerships, practices and events as they land. Lists are paginated as "
+        '`{"count", "items"}`; errors are RFC 7807 problem documents.'
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/", places_router)

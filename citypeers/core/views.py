@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from citypeers.places import selectors as places_selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "stats": places_selectors.reference_counts(),
+        "largest_cities": places_selectors.city_list_largest(limit=12),
+    }
+    return render(request, "core/home.html", context)
+
+
+def about_data(request: HttpRequest) -> HttpResponse:
+    context = {
+        "stats": places_selectors.reference_counts(),
+        "releases": places_selectors.classification_release_list(),
+    }
+    return render(request, "core/about_data.html", context)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers and the test harness."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:  # the database being down is exactly what this reports
+        return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

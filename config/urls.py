@@ -1,0 +1,24 @@
+"""Root URLs: the API and health check outside the language prefix, every page inside it."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from citypeers.api.api import api
+from citypeers.core import views as core_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("citypeers.core.urls")),
+    path("places/", include("citypeers.places.urls")),
+    path("accounts/", include("citypeers.accounts.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+handler404 = "citypeers.core.views.page_not_found"
+handler500 = "citypeers.core.views.server_error"
