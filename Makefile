@@ -57,7 +57,7 @@ migrations-check:
 	CITYPEERS_ENV=test $(CP) makemigrations --check --dry-run
 
 messages:
-	cd citypeers && ../$(CP) makemessages -l fr -l es --no-obsolete --no-location --ignore 'static/*'
+	cd citypeers && ../$(CP) makemessages -l fr -l es --no-obsolete --no-location --ignore 'static/*' --ignore 'tests/*'
 	$(BIN)/pybabel compile -d citypeers/locale -D django -q
 
 messages-check:

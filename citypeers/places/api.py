@@ -1,6 +1,5 @@
 """API of places: countries, regions, city search, SDGs."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema

@@ -1,0 +1,18 @@
+"""Test set-up shared by every app: the test database holds the real reference data.
+
+The reference load (countries, M49 regions, the built-in classification, ~34,000 GeoNames cities,
+SDGs) runs once per session after the test database is created; each test then runs in a
+transaction that is rolled back, so every test starts from the same real reference data.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from citypeers.places.services import reference_load
+
+    with django_db_blocker.unblock():
+        reference_load()
