@@ -1,1 +1,1 @@
-"""CityPeers: decentralised cooperation and peer learning between cities, regions and associations."""
+"""CityPeers: decentralised cooperation and peer learning between cities and regions."""

@@ -1,8 +1,8 @@
 """CityPeers settings, read from the environment.
 
 Every value that differs between a laptop and a production deployment comes from an environment
-variable; ``docs/configuration.md`` lists them all. The defaults give the *embedded* profile: SQLite in
-``var/``, a local-memory cache, tasks in-process, the console e-mail backend.
+variable; ``docs/configuration.md`` lists them all. The defaults give the *embedded* profile:
+SQLite in ``var/``, a local-memory cache, tasks in-process, the console e-mail backend.
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "citypeers.core.middleware.SecurityHeadersMiddleware",
+    "citypeers.core.middleware.ApplicationErrorMiddleware",
     # Axes must come last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

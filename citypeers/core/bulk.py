@@ -1,8 +1,8 @@
 """Synchronising a table with a list of records in a few bulk statements.
 
-Reference loads run on every ``make run``; they must be fast on tens of thousands of rows and must
-change nothing when nothing changed. :func:`bulk_sync` reads the stored values once, then creates the
-missing rows and updates the changed ones in batches.
+Reference loads run on every ``make run``; they must be fast on tens of thousands of rows
+and must change nothing when nothing changed. :func:`bulk_sync` reads the stored values once,
+then creates the missing rows and updates the changed ones in batches.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class SyncCount:
 def bulk_sync(
     model: type[models.Model],
     key: str | tuple[str, ...],
-    records: Mapping[Hashable, Mapping[str, Any]],
+    records: Mapping[Any, Mapping[str, Any]],
     *,
     batch_size: int = 1000,
 ) -> SyncCount:
@@ -46,7 +46,7 @@ def bulk_sync(
     to_create: list[models.Model] = []
     to_update: list[models.Model] = []
     for record_key, values in records.items():
-        key_values = (record_key,) if len(keys) == 1 else tuple(record_key)  # type: ignore[arg-type]
+        key_values = (record_key,) if len(keys) == 1 else tuple(record_key)
         stored = existing.get(record_key)
         if stored is None:
             to_create.append(model(**dict(zip(keys, key_values, strict=True)), **values))

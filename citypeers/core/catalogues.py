@@ -53,7 +53,7 @@ def missing_from_catalogues() -> list[str]:
             target,
             ignore=shutil.ignore_patterns("locale", "__pycache__", "static", "tests"),
         )
-        subprocess.run(  # noqa: S603 - fixed arguments
+        subprocess.run(
             [
                 sys.executable,
                 "-m",

@@ -31,7 +31,9 @@ def demo_load() -> list[str]:
             if User.objects.filter(username=username).exists():
                 continue
             password = secrets.token_urlsafe(12)
-            user = user_sign_up(username=username, email=email, password=password, display_name=name)
+            user = user_sign_up(
+                username=username, email=email, password=password, display_name=name
+            )
             if staff:
                 User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
             created.append(f"{username}\t{password}")

@@ -1,8 +1,8 @@
 """The one application error that services raise, and its mapping to HTTP.
 
-Services check the rules and raise :class:`ApplicationError` (or a subclass); the API turns it into an
-RFC 7807 problem document and HTML views into a page with the right status, so no interface decides
-status codes on its own.
+Services check the rules and raise :class:`ApplicationError` (or a subclass); the API turns
+it into an RFC 7807 problem document and HTML views into a page with the right status, so no
+interface decides status codes on its own.
 """
 
 from __future__ import annotations

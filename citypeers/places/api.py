@@ -1,6 +1,5 @@
 """API of places: countries, regions, city search, SDGs."""
 
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -99,7 +98,7 @@ class SdgOut(Schema):
 
 @router.get("/countries", response=list[CountryOut], summary="List countries")
 @paginate(LimitOffset)
-def list_countries(request: HttpRequest, filters: Query[CountryFilter]):  # type: ignore[no-untyped-def]
+def list_countries(request: HttpRequest, filters: Query[CountryFilter]):
     return selectors.country_list(region=filters.region, global_south=filters.global_south)
 
 

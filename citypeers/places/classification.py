@@ -130,11 +130,14 @@ def _rows_from_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     rows = workbook[sheet_name].iter_rows(values_only=True)
     header = [str(cell or "").strip() for cell in next(rows, ())]
     for number, row in enumerate(rows, start=2):
-        yield number, {
-            header[i]: "" if cell is None else str(cell).strip()
-            for i, cell in enumerate(row)
-            if i < len(header)
-        }
+        yield (
+            number,
+            {
+                header[i]: "" if cell is None else str(cell).strip()
+                for i, cell in enumerate(row)
+                if i < len(header)
+            },
+        )
 
 
 def _rows_from_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -253,8 +256,7 @@ def _parse_wesp(
     parsed = ParsedClassification(
         source="wesp",
         as_of=as_of or (dt.date(int(year.group(1)), 1, 1) if year else None),
-        label=_("UN World Economic Situation and Prospects groups, %(file)s")
-        % {"file": path.name},
+        label=_("UN World Economic Situation and Prospects groups, %(file)s") % {"file": path.name},
     )
     for number, row in rows:
         code = row.get("iso3", "").upper()

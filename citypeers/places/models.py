@@ -147,11 +147,11 @@ class Country(models.Model):
 
     @property
     def region_code(self) -> str | None:
-        return self.region.m49 if self.region_id else None
+        return self.region.m49 if self.region is not None else None
 
     @property
     def subregion_code(self) -> str | None:
-        return self.subregion.m49 if self.subregion_id else None
+        return self.subregion.m49 if self.subregion is not None else None
 
 
 class AdminArea(models.Model):

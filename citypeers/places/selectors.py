@@ -14,17 +14,21 @@ from .models import City, ClassificationRelease, Country, Region, Sdg
 
 def country_get(*, iso3: str) -> Country:
     try:
-        return Country.objects.with_regions().select_related("income_release").get(
-            iso3=iso3.upper()
+        return (
+            Country.objects.with_regions().select_related("income_release").get(iso3=iso3.upper())
         )
     except Country.DoesNotExist as exc:
         raise NotFound(f"No country with ISO code {iso3.upper()!r}.") from exc
 
 
-def country_list(*, region: str | None = None, global_south: bool | None = None) -> QuerySet[Country]:
+def country_list(
+    *, region: str | None = None, global_south: bool | None = None
+) -> QuerySet[Country]:
     qs = Country.objects.with_regions()
     if region:
-        qs = qs.filter(Q(region__m49=region) | Q(subregion__m49=region) | Q(intermediate_region__m49=region))
+        qs = qs.filter(
+            Q(region__m49=region) | Q(subregion__m49=region) | Q(intermediate_region__m49=region)
+        )
     if global_south is not None:
         qs = qs.filter(global_south=global_south)
     return qs
@@ -32,9 +36,11 @@ def country_list(*, region: str | None = None, global_south: bool | None = None)
 
 def city_get(*, geonameid: int) -> City:
     try:
-        return City.objects.with_places().select_related(
-            "country__region", "country__subregion"
-        ).get(geonameid=geonameid)
+        return (
+            City.objects.with_places()
+            .select_related("country__region", "country__subregion")
+            .get(geonameid=geonameid)
+        )
     except City.DoesNotExist as exc:
         raise NotFound(f"No city with GeoNames id {geonameid}.") from exc
 
@@ -72,12 +78,9 @@ def place_search(*, q: str, limit: int = 10, country: str | None = None) -> list
         return []
     hits: list[PlaceHit] = []
     if not country:
-        countries = (
-            Country.objects.filter(
-                Q(search_key__startswith=key) | Q(search_key__contains="|" + key)
-            )
-            .order_by("name_en")[:3]
-        )
+        countries = Country.objects.filter(
+            Q(search_key__startswith=key) | Q(search_key__contains="|" + key)
+        ).order_by("name_en")[:3]
         hits += [
             PlaceHit("country", c.iso3, c.name, c.iso3, None, c.get_absolute_url())
             for c in countries
@@ -94,8 +97,12 @@ def place_search(*, q: str, limit: int = 10, country: str | None = None) -> list
             .order_by("-population")[: limit - len(found)]
         )
     for c in found:
-        detail = ", ".join(p for p in (c.admin_area.name if c.admin_area else "", c.country.name) if p)
-        hits.append(PlaceHit("city", str(c.geonameid), c.name, detail, c.population, c.get_absolute_url()))
+        detail = ", ".join(
+            p for p in (c.admin_area.name if c.admin_area else "", c.country.name) if p
+        )
+        hits.append(
+            PlaceHit("city", str(c.geonameid), c.name, detail, c.population, c.get_absolute_url())
+        )
     return hits[: limit + 3]
 
 

@@ -94,7 +94,9 @@ def _load_regions(report: ReferenceReport) -> SyncCount:
     return count
 
 
-def _region_chain(parent: str | None, parents: dict[str, str | None], levels: dict[str, int]):
+def _region_chain(
+    parent: str | None, parents: dict[str, str | None], levels: dict[str, int]
+) -> dict[int, str]:
     """Walk up from a country's M49 parent: {level: code} for region, sub-region, intermediate."""
     chain: dict[int, str] = {}
     while parent and parent != "001":
@@ -215,9 +217,7 @@ def _load_cities(report: ReferenceReport, min_population: int) -> SyncCount:
             f"cities: {n} in GeoNames country {code!r}, which has no ISO 3166-1 entry; skipped"
         )
     count = bulk_sync(City, "geonameid", records, batch_size=2000)
-    counted = dict(
-        Country.objects.annotate(n=Count("cities")).values_list("iso3", "n")
-    )
+    counted = dict(Country.objects.annotate(n=Count("cities")).values_list("iso3", "n"))
     bulk_sync(Country, "iso3", {iso3: {"city_count": n} for iso3, n in counted.items()})
     return count
 
@@ -257,7 +257,9 @@ def classification_import(
     _check_actor(actor)
     known = set(Country.objects.values_list("iso3", flat=True))
     if not known:
-        raise ApplicationError(_("Load the reference data (load-reference) before a classification."))
+        raise ApplicationError(
+            _("Load the reference data (load-reference) before a classification.")
+        )
     parsed = parse_classification_file(path, known, as_of)
     with transaction.atomic():
         release = ClassificationRelease.objects.create(
@@ -324,7 +326,10 @@ def sdg_texts_import(*, directory: Path, actor: Any = None) -> dict[str, int]:
     missing = [code for code, t in targets.items() if "text_en" not in t]
     if len(goals) != 17 or missing:
         raise ApplicationError(
-            _("The SDG texts are incomplete: %(goals)d of 17 goals; targets without English: %(missing)s")
+            _(
+                "The SDG texts are incomplete: %(goals)d of 17 goals; "
+                "targets without English: %(missing)s"
+            )
             % {"goals": len(goals), "missing": ", ".join(missing) or "none"},
             field="dir",
         )

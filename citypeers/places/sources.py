@@ -99,7 +99,9 @@ def m49_regions() -> tuple[list[RegionRecord], dict[str, str]]:
         for i in items
         if i["type"] < 4
     ]
-    country_parent = {i["iso3166"]: i["parent"] for i in items if i["type"] == 4 and i.get("iso3166")}
+    country_parent = {
+        i["iso3166"]: i["parent"] for i in items if i["type"] == 4 and i.get("iso3166")
+    }
     return regions, country_parent
 
 

@@ -6,15 +6,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from citypeers.core.errors import NotFound
+from citypeers.core.htmx import is_htmx
 
 from . import selectors
 
 
 def country_index(request: HttpRequest) -> HttpResponse:
-    countries = sorted(selectors.country_list(), key=lambda c: (c.region.name if c.region else "~", c.name))
+    countries = sorted(
+        selectors.country_list(), key=lambda c: (c.region.name if c.region else "~", c.name)
+    )
     by_region = [
-        (region, list(items))
-        for region, items in groupby(countries, key=lambda c: c.region)
+        (region, list(items)) for region, items in groupby(countries, key=lambda c: c.region)
     ]
     return render(request, "places/country_index.html", {"by_region": by_region})
 
@@ -22,8 +24,9 @@ def country_index(request: HttpRequest) -> HttpResponse:
 def place_search(request: HttpRequest) -> HttpResponse:
     """The place search page; with htmx it renders only the results fragment."""
     q = request.GET.get("q", "").strip()[:100]
-    hits = selectors.place_search(q=q, limit=10 if request.htmx else 30) if q else []
-    template = "places/_search_results.html" if request.htmx else "places/search.html"
+    fragment = is_htmx(request)
+    hits = selectors.place_search(q=q, limit=10 if fragment else 30) if q else []
+    template = "places/_search_results.html" if fragment else "places/search.html"
     return render(request, template, {"q": q, "hits": hits})
 
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from citypeers.api.api import api
-
-
-def openapi_text() -> str:
-    schema = api.get_openapi_schema(path_prefix="/api/v1")
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+from citypeers.api.openapi import openapi_text
 
 
 class Command(BaseCommand):
