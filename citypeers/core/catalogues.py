@@ -47,29 +47,30 @@ def missing_from_catalogues() -> list[str]:
         print("xgettext not installed: skipped the comparison with the code", file=sys.stderr)
         return []
     with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "citypeers"
+        # A full copy of the code (with config/, so LOCALE_PATHS points into the copy): the real
+        # catalogues are never touched by the extraction.
+        copy = Path(tmp)
         shutil.copytree(
             ROOT / "citypeers",
-            target,
+            copy / "citypeers",
             ignore=shutil.ignore_patterns("locale", "__pycache__", "static", "tests"),
         )
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "django",
-                "makemessages",
-                "-l",
-                "fr",
-                "--no-location",
-                "--settings=config.settings",
-            ],
-            cwd=target,
+        shutil.copytree(ROOT / "config", copy / "config")
+        (copy / "citypeers" / "locale").mkdir()
+        subprocess.run(  # noqa: S603 - fixed arguments
+            [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-location"],
+            cwd=copy / "citypeers",
             check=True,
             capture_output=True,
-            env={"PYTHONPATH": str(ROOT), "CITYPEERS_ENV": "test", "PATH": "/usr/bin:/bin"},
+            env={
+                "PYTHONPATH": str(copy),
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "CITYPEERS_ENV": "test",
+                "CITYPEERS_VAR_DIR": str(copy / "var"),
+                "PATH": "/usr/bin:/bin",
+            },
         )
-        fresh = msgids(target / "locale" / "fr" / "LC_MESSAGES" / "django.po")
+        fresh = msgids(copy / "citypeers" / "locale" / "fr" / "LC_MESSAGES" / "django.po")
     out = []
     for lang in LANGUAGES:
         have = msgids(LOCALE / lang / "LC_MESSAGES" / "django.po")
