@@ -58,7 +58,7 @@ migrations-check:
 
 messages:
 	cd citypeers && ../$(CP) makemessages -l fr -l es --no-obsolete --no-location --ignore 'static/*' --ignore 'tests/*'
-	$(BIN)/pybabel compile -d citypeers/locale -D django -q
+	$(BIN)/pybabel compile -d citypeers/locale -D django
 
 messages-check:
 	CITYPEERS_ENV=test $(BIN)/python -m citypeers.core.catalogues check
