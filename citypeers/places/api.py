@@ -1,15 +1,22 @@
 """API of places: countries, regions, city search, SDGs."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from citypeers.api.pagination import LimitOffset
 
 from . import selectors
-from .models import City, Country, Sdg
+from .models import City, Country, IncomeGroup, Sdg
 
 router = Router(tags=["places"])
+
+INCOME_GROUP_NAMES: dict[str, str] = {
+    IncomeGroup.LOW: "low",
+    IncomeGroup.LOWER_MIDDLE: "lower_middle",
+    IncomeGroup.UPPER_MIDDLE: "upper_middle",
+    IncomeGroup.HIGH: "high",
+}
 
 
 class RegionOut(Schema):
@@ -21,18 +28,25 @@ class CountryOut(Schema):
     iso3: str
     iso2: str
     name: str
+    names: dict[str, str]
     region: RegionOut | None
     subregion: RegionOut | None
     intermediate_region: RegionOut | None
-    income_group: str | None
+    income_group: str | None = Field(
+        description="World Bank income group: low, lower_middle, upper_middle, high, or null"
+    )
     wesp_status: str | None
     global_south: bool | None
     south_basis: str | None
     city_count: int
 
     @staticmethod
+    def resolve_names(obj: Country) -> dict[str, str]:
+        return {"en": obj.name_en, "fr": obj.name_fr, "es": obj.name_es}
+
+    @staticmethod
     def resolve_income_group(obj: Country) -> str | None:
-        return obj.income_group or None
+        return INCOME_GROUP_NAMES.get(obj.income_group)
 
     @staticmethod
     def resolve_wesp_status(obj: Country) -> str | None:
