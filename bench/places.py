@@ -127,7 +127,8 @@ def run_one(label: str, database_url: str, queries: int, var_dir: Path) -> None:
         f"   ({r['second_changes']} rows created or updated)"
     )
     print(
-        f"place search, selector   p50/p95 {r['sel_p50']:8.2f} / {r['sel_p95']:.2f} ms   ({r['n']} queries)"
+        f"place search, selector   p50/p95 {r['sel_p50']:8.2f} / {r['sel_p95']:.2f} ms"
+        f"   ({r['n']} queries)"
     )
     print(f"place search, htmx page  p50/p95 {r['frag_p50']:8.2f} / {r['frag_p95']:.2f} ms")
     print(f"place search, API        p50/p95 {r['api_p50']:8.2f} / {r['api_p95']:.2f} ms")

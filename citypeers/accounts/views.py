@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from .forms import SignUpForm
@@ -24,3 +29,16 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="citypeers.accounts.backends.UsernameOrEmailBackend")
         return redirect("core:home")
     return render(request, "accounts/sign_up.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, naming the platform (not the host) in the e-mail."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = {"site_name": settings.CITYPEERS_SITE_NAME}
+        return super().form_valid(form)

@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from citypeers.core.errors import ApplicationError
 
 RULE_SOURCES = ("world_bank", "wesp", "m49")
-M49_NORTH_REGIONS = {"150", "021"}  # Europe, Northern America
-M49_NORTH_SUBREGIONS = {"053"}  # Australia and New Zealand
+M49_NORTH_REGIONS = {"150"}  # Europe
+M49_NORTH_SUBREGIONS = {"021", "053"}  # Northern America; Australia and New Zealand
 M49_NORTH_COUNTRIES = {"JPN"}
 
 # World Bank economies that have no ISO 3166-1 code: reported as skipped, never guessed.

@@ -78,9 +78,16 @@ def place_search(*, q: str, limit: int = 10, country: str | None = None) -> list
         return []
     hits: list[PlaceHit] = []
     if not country:
-        countries = Country.objects.filter(
+        matching = Country.objects.filter(
             Q(search_key__startswith=key) | Q(search_key__contains="|" + key)
-        ).order_by("name_en")[:3]
+        )
+
+        def rank(c: Country) -> tuple[bool, bool, str]:
+            # The reader's own name for the country first, then English, then other languages.
+            shown = fold(c.name)
+            return (not shown.startswith(key), not fold(c.name_en).startswith(key), shown)
+
+        countries = sorted(matching, key=rank)[:3]
         hits += [
             PlaceHit("country", c.iso3, c.name, c.iso3, None, c.get_absolute_url())
             for c in countries
@@ -103,7 +110,7 @@ def place_search(*, q: str, limit: int = 10, country: str | None = None) -> list
         hits.append(
             PlaceHit("city", str(c.geonameid), c.name, detail, c.population, c.get_absolute_url())
         )
-    return hits[: limit + 3]
+    return hits[:limit]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,7 +294,8 @@ def _read_yaml(path: Path) -> dict[str, str]:
         ) from exc
     if not isinstance(data, dict):
         raise ApplicationError(_("%(file)s is not a YAML mapping.") % {"file": path}, field="dir")
-    return {str(k): " ".join(str(v).split()) for k, v in data.items()}
+    # NFC: the source spells some accents as a letter plus a combining mark.
+    return {str(k): unicodedata.normalize("NFC", " ".join(str(v).split())) for k, v in data.items()}
 
 
 def sdg_texts_import(*, directory: Path, actor: Any = None) -> dict[str, int]:

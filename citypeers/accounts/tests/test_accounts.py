@@ -203,11 +203,6 @@ class TestPasswordReset:
         assert response["Location"] == "/en/accounts/password-reset/sent/"
         assert mailoutbox == []
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG accounts/templates/accounts/password_reset_email.txt is rendered with "
-        "HTML autoescaping: a plain-text e-mail shows O&#x27;Brien",
-    )
     def test_the_plain_text_e_mail_is_not_html_escaped(self, client, mailoutbox):
         UserFactory(username="ann", email="ann@example.org", display_name="Ann O'Brien")
 
@@ -248,12 +243,6 @@ class TestLoginThrottling:
         assert log_in(client, "amina", DEFAULT_PASSWORD).status_code == 302
         assert signed_in_user_id(client) == other.pk
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG axes locks on the typed identifier (AXES_LOCKOUT_PARAMETERS username+ip, "
-        "config/settings.py) while UsernameOrEmailBackend accepts the e-mail in any case: "
-        "every spelling of the address gets five more attempts",
-    )
     def test_the_lock_holds_when_the_e_mail_address_is_typed(self, client):
         UserFactory(username="lucia", email="lucia@example.org")
         for _attempt in range(5):

@@ -196,11 +196,6 @@ class TestPlaceSearch:
 
         assert [e["field"] for e in body["errors"]] == ["query.limit"]
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG places/selectors.py:106 returns up to limit + 3 hits: up to 3 countries are "
-        "added on top of `limit` cities",
-    )
     def test_limit_caps_the_items(self, client):
         body = client.get("/api/v1/places/search", {"q": "sa", "limit": 1}).json()
 

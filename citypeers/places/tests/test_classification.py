@@ -68,11 +68,6 @@ class TestClassify:
     def test_neither_source_falls_to_m49(self, iso3, expected):
         assert classify(country(iso3), DEFAULT_RULE) == (expected, "m49")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG classification.py:33 puts Northern America (021, an M49 sub-region) in "
-        "M49_NORTH_REGIONS, which is compared with the region code (019 Americas)",
-    )
     @pytest.mark.parametrize("iso3", ["USA", "CAN"])
     def test_m49_counts_northern_america_as_north(self, iso3):
         assert classify(country(iso3), ["m49"]) == (False, "m49")

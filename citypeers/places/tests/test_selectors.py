@@ -35,7 +35,9 @@ class TestPlaceSearch:
         assert first.detail == "São Paulo, Brazil"  # state, country
 
     def test_bigger_cities_come_first(self):
-        ids = city_ids(selectors.place_search(q="sao", limit=8))
+        hits = selectors.place_search(q="sao", limit=9)
+        assert [h.kind for h in hits].count("country") == 1  # São Tomé and Príncipe counts in
+        ids = city_ids(hits)
         found = City.objects.in_bulk(ids, field_name="geonameid")
         populations = [found[pk].population for pk in ids]
 
@@ -65,10 +67,13 @@ class TestPlaceSearch:
         assert (hit.name, hit.url) == ("Allemagne", "/fr/places/countries/deu/")
 
     @pytest.mark.parametrize("limit", [1, 3, 7])
-    def test_limit_caps_the_cities(self, limit):
+    def test_limit_caps_countries_and_cities_together(self, limit):
         hits = selectors.place_search(q="san", limit=limit)
 
-        assert len(city_ids(hits)) == limit
+        assert len(hits) == limit
+        kinds = [h.kind for h in hits]
+        assert kinds == sorted(kinds, key=lambda k: k != "country")  # countries first
+        assert kinds.count("country") <= 3
 
     def test_country_restricts_to_its_cities_and_drops_country_hits(self):
         hits = selectors.place_search(q="san", country="esp", limit=20)
@@ -91,7 +96,7 @@ class TestPlaceSearch:
         with django_assert_max_num_queries(3):
             hits = selectors.place_search(q="san", limit=30)
             details = [h.detail for h in hits]
-        assert len(details) == 33
+        assert len(details) == 30
 
 
 class TestCountriesAndCities:
