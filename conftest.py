@@ -7,7 +7,16 @@ transaction that is rolled back, so every test starts from the same real referen
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Whitenoise expects the collected-static folder; tests serve assets through finders."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")
