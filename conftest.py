@@ -1,7 +1,7 @@
 """Test set-up shared by every app: the test database holds the real reference data.
 
 The reference load (countries, M49 regions, the built-in classification, ~34,000 GeoNames cities,
-SDGs) runs once per session after the test database is created; each test then runs in a
+SDGs, the theme taxonomy) runs once per session after the test database is created; each test then runs in a
 transaction that is rolled back, so every test starts from the same real reference data.
 """
 
@@ -21,7 +21,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from citypeers.directory.services import theme_sync
     from citypeers.places.services import reference_load
 
     with django_db_blocker.unblock():
         reference_load()
+        theme_sync()

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "citypeers.core",
     "citypeers.places",
     "citypeers.accounts",
+    "citypeers.directory",
     "citypeers.api",
 ]
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from citypeers.core.errors import ApplicationError
+from citypeers.directory.services import theme_sync
 from citypeers.places.services import reference_load
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         for line in report.lines():
             self.stdout.write(line)
+        self.stdout.write(f"themes: {theme_sync()} created")
         self.stdout.write(
             self.style.SUCCESS(f"Reference data loaded in {time.perf_counter() - started:.1f} s.")
         )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("", views.organisation_list, name="list"),
+    path("new/", views.organisation_create, name="create"),
+    path("claim/<int:geonameid>/", views.claim_city, name="claim-city"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
+    path("<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("<slug:slug>/edit/", views.organisation_edit, name="edit"),
+    path("<slug:slug>/delete/", views.organisation_delete, name="delete"),
+    path("<slug:slug>/people/", views.people, name="people"),
+    path("<slug:slug>/memberships/", views.memberships, name="memberships"),
+    path("<slug:slug>/profile/", views.profile_items, name="profile"),
+]
