@@ -85,6 +85,7 @@ pytest-postgres: browser-deps
 
 bench: setup
 	$(BIN)/python bench/places.py
+	$(BIN)/python bench/directory.py
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache

@@ -1,8 +1,9 @@
 """Test set-up shared by every app: the test database holds the real reference data.
 
 The reference load (countries, M49 regions, the built-in classification, ~34,000 GeoNames cities,
-SDGs, the theme taxonomy) runs once per session after the test database is created; each test then runs in a
-transaction that is rolled back, so every test starts from the same real reference data.
+SDGs, the theme taxonomy) runs once per session after the test database is created; each test
+then runs in a transaction that is rolled back, so every test starts from the same real reference
+data.
 """
 
 from __future__ import annotations

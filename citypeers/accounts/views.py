@@ -8,10 +8,20 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from .forms import SignUpForm
 from .services import user_sign_up
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` address, when it points into this site (never to another host)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,8 +37,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             display_name=form.cleaned_data["display_name"],
         )
         login(request, user, backend="citypeers.accounts.backends.UsernameOrEmailBackend")
-        return redirect("core:home")
-    return render(request, "accounts/sign_up.html", {"form": form})
+        return redirect(_safe_next(request) or "core:home")
+    return render(request, "accounts/sign_up.html", {"form": form, "next": _safe_next(request)})
 
 
 class PasswordResetView(auth_views.PasswordResetView):

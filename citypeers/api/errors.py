@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import AuthorizationError as NinjaAuthorizationError
@@ -51,16 +52,16 @@ def install(api: NinjaAPI) -> None:
             {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
             for e in exc.errors
         ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid input."
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or _("Invalid input.")
         return problem(api, request, 422, detail, code="validation", errors=errors)
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return problem(api, request, 401, "Authentication required.", code="unauthenticated")
+        return problem(api, request, 401, _("Authentication required."), code="unauthenticated")
 
     @api.exception_handler(NinjaAuthorizationError)
     def authorization_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return problem(api, request, 403, "Not allowed.", code="forbidden")
+        return problem(api, request, 403, _("Not allowed."), code="forbidden")
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -71,4 +72,4 @@ def install(api: NinjaAPI) -> None:
         import logging
 
         logging.getLogger("citypeers.api").exception("Unhandled API error")
-        return problem(api, request, 500, "Internal error.", code="internal")
+        return problem(api, request, 500, _("Internal error."), code="internal")

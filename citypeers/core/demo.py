@@ -2,17 +2,32 @@
 
 Idempotent: existing demo records are left as they are. Passwords are random, never in the code;
 they are printed once and kept in ``var/demo-credentials.txt`` (readable by the owner only).
+
+The directory part (``citypeers.directory.demo_data``) is some fifty invented organisations of
+every actor type in real cities of every world region, their memberships, and roles for the demo
+people; it is written through the directory's services, by ``demo-admin``, and keyed by
+``external_id`` so a second run changes nothing. Local governments for the cities of an imported
+twinning list are not made here: the partnerships import (issue 4) creates them as it matches
+each list's places, so they exist exactly when such a list has been imported.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from citypeers.accounts.models import User
 from citypeers.accounts.services import user_sign_up
+from citypeers.core.errors import ApplicationError, NotFound
+from citypeers.directory import demo_data
+from citypeers.directory import selectors as directory_selectors
+from citypeers.directory import services as directory_services
+from citypeers.directory.models import Membership, Organisation, ProfileItem
+from citypeers.places import selectors as places_selectors
 
 DEMO_USERS = [
     # username, e-mail, display name, staff
@@ -45,4 +60,122 @@ def demo_load() -> list[str]:
         lines.append(f"Demo accounts created; their passwords are in {credentials}.")
     else:
         lines.append("Demo accounts already present.")
+    lines += _demo_directory()
     return lines
+
+
+def _demo_directory() -> list[str]:
+    """Organisations, memberships and roles of the directory's demo set (see the module doc)."""
+    if not places_selectors.reference_counts().cities:
+        return [
+            "No reference data yet (run `citypeers load-reference`): demo organisations skipped."
+        ]
+    admin = User.objects.get(username="demo-admin")
+    directory_services.theme_sync()
+    themes = {t.slug: t for t in directory_selectors.theme_list()}
+    sdgs = {s.number: s for s in places_selectors.sdg_list()}
+    wanted = [o.external_id for o in demo_data.ORGANISATIONS]
+    lines = []
+    with transaction.atomic():
+        existing = directory_selectors.organisations_by_external_id(external_ids=wanted)
+        by_key: dict[str, Organisation] = {}
+        created = 0
+        for spec in demo_data.ORGANISATIONS:
+            organisation = existing.get(spec.external_id)
+            if organisation is None:
+                try:
+                    organisation = _demo_organisation_create(spec, admin, themes, sdgs)
+                except ApplicationError as exc:  # e.g. someone already claimed the city
+                    lines.append(f"Demo organisation {spec.name!r} skipped: {exc.message}")
+                    continue
+                created += 1
+            by_key[spec.key] = organisation
+        memberships = _demo_memberships(by_key, admin)
+        roles = _demo_roles(by_key, admin)
+    lines.append(
+        f"Demo organisations: {created} created, {len(by_key) - created} already present; "
+        f"{memberships} memberships and {roles} roles created."
+    )
+    return lines
+
+
+def _demo_organisation_create(
+    spec: demo_data.DemoOrganisation, admin: User, themes: dict[str, Any], sdgs: dict[int, Any]
+) -> Organisation:
+    city = admin_area = country = None
+    try:
+        if spec.city:
+            city = places_selectors.city_get(geonameid=spec.city)
+        if spec.region_of:
+            admin_area = places_selectors.city_get(geonameid=spec.region_of).admin_area
+        if spec.country:
+            country = places_selectors.country_get(iso3=spec.country)
+    except NotFound as exc:
+        raise ApplicationError(exc.message) from exc
+    organisation = directory_services.organisation_create(
+        actor=admin,
+        name=spec.name,
+        actor_type=spec.actor_type,
+        country=country,
+        admin_area=admin_area,
+        city=city,
+        population_served=city.population if city and spec.actor_type in _CITY_TYPES else None,
+        languages=spec.languages,
+        acronym=spec.acronym,
+        original_language=spec.original_language,
+        descriptions=spec.descriptions,
+        themes=[themes[slug] for slug in spec.themes],
+        sdgs=[sdgs[number] for number in spec.sdgs],
+        is_demo=True,
+        external_id=spec.external_id,
+        make_admin=False,
+    )
+    for kind, (slug, text) in (
+        (ProfileItem.Kind.CHALLENGE, spec.challenge),
+        (ProfileItem.Kind.EXPERTISE, spec.expertise),
+    ):
+        directory_services.profile_item_add(
+            actor=admin, organisation=organisation, kind=kind, theme=themes[slug], text=text
+        )
+    return organisation
+
+
+_CITY_TYPES = ("municipality", "metropolitan")
+
+
+def _demo_memberships(by_key: dict[str, Organisation], admin: User) -> int:
+    present = {
+        (m.member_id, m.parent_id, m.role)
+        for m in directory_selectors.membership_list().filter(
+            parent__in=[o.pk for o in by_key.values()]
+        )
+    }
+    created = 0
+    for member_key, parent_key, role, year in demo_data.MEMBERSHIPS:
+        member, parent = by_key.get(member_key), by_key.get(parent_key)
+        if member is None or parent is None or (member.pk, parent.pk, role) in present:
+            continue
+        directory_services.membership_create(
+            actor=admin,
+            member=member,
+            parent=parent,
+            role=role or Membership.Role.MEMBER,
+            start_date=dt.date(year, 1, 1) if year else None,
+        )
+        created += 1
+    return created
+
+
+def _demo_roles(by_key: dict[str, Organisation], admin: User) -> int:
+    created = 0
+    for username, key, role in demo_data.ROLES:
+        organisation = by_key.get(key)
+        user = User.objects.filter(username=username).first()
+        if organisation is None or user is None:
+            continue
+        held = directory_selectors.organisations_of_user(user_id=user.pk)
+        if held.filter(organisation=organisation).exists():
+            continue
+        directory_services.person_add(actor=admin, organisation=organisation, user=user, role=role)
+        created += 1
+    return created

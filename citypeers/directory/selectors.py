@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -98,6 +99,19 @@ def organisation_get_by_id(*, pk: int) -> Organisation:
         return Organisation.objects.with_place().get(pk=pk)
     except Organisation.DoesNotExist as exc:
         raise NotFound(f"No organisation with id {pk}.") from exc
+
+
+def organisation_find_by_external_id(*, external_id: str) -> Organisation | None:
+    """The organisation an import gave this external id, if any (re-imports update it)."""
+    if not external_id:
+        return None
+    return Organisation.objects.with_place().filter(external_id=external_id).order_by("pk").first()
+
+
+def organisations_by_external_id(*, external_ids: Iterable[str]) -> dict[str, Organisation]:
+    """Organisations keyed by the identifier an import or the demo loader gave them."""
+    ids = [i for i in external_ids if i]
+    return {o.external_id: o for o in Organisation.objects.filter(external_id__in=ids)}
 
 
 def organisations_of_city(*, city_id: int) -> QuerySet[Organisation]:

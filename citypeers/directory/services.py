@@ -39,6 +39,8 @@ from .themes import THEMES
 
 LANGUAGE_CODES = {"en", "fr", "es", "pt", "ar", "de", "it", "zh", "ru", "sw", "nl", "ja", "ko"}
 INVITATION_DAYS = 14
+# Address names the directory's own pages use (``/directory/new/``): never an organisation's.
+RESERVED_SLUGS = {"new"}
 
 EDITABLE_FIELDS = (
     "name",
@@ -79,7 +81,7 @@ def _unique_slug(name: str, country: Country | None, exclude_pk: int | None = No
     existing = Organisation.objects.filter(slug__startswith=base)
     if exclude_pk is not None:
         existing = existing.exclude(pk=exclude_pk)
-    taken = set(existing.values_list("slug", flat=True))
+    taken = set(existing.values_list("slug", flat=True)) | RESERVED_SLUGS
     for candidate in candidates:
         if candidate not in taken:
             return candidate
@@ -100,6 +102,13 @@ def _search_text(organisation: Organisation, theme_labels: Iterable[str] = ()) -
     return " ".join(fold(p) for p in parts if p)
 
 
+def organisation_search_text(organisation: Organisation, extra: Iterable[str] = ()) -> str:
+    """The folded text the directory's ``q`` filter reads, for writers that bypass the services
+    (the benchmark's bulk generator): the organisation's own fields plus ``extra`` (the theme
+    labels and profile texts, as :func:`_refresh_search_text` adds them)."""
+    return _search_text(organisation, extra)
+
+
 def _refresh_search_text(organisation: Organisation) -> None:
     labels = []
     for t in organisation.themes.all():
@@ -113,10 +122,23 @@ def _refresh_search_text(organisation: Organisation) -> None:
 
 def _place_rules(organisation: Organisation) -> None:
     """Make the place consistent: a city implies its country and region; LG types need a place."""
-    if organisation.city is not None:
-        organisation.country = organisation.city.country
+    city = organisation.city
+    if city is not None:
+        if organisation.country is not None and organisation.country.pk != city.country_id:
+            raise ApplicationError(
+                _("%(city)s is not in %(country)s.")
+                % {"city": city, "country": organisation.country},
+                field="city",
+            )
+        organisation.country = city.country
         if organisation.admin_area is None:
-            organisation.admin_area = organisation.city.admin_area
+            organisation.admin_area = city.admin_area
+        elif city.admin_area_id is not None and organisation.admin_area.pk != city.admin_area_id:
+            raise ApplicationError(
+                _("%(city)s is not in the first-level region %(region)s.")
+                % {"city": city, "region": organisation.admin_area},
+                field="admin_area",
+            )
     if organisation.admin_area is not None:
         if organisation.country is None:
             organisation.country = organisation.admin_area.country
@@ -219,8 +241,8 @@ def _save(organisation: Organisation, relations: _Relations) -> Organisation:
     organisation.descriptions = _clean_descriptions(
         organisation.descriptions, organisation.original_language
     )
+    _duplicate_check(organisation)  # before full_clean, whose constraint check says less
     _full_clean(organisation)
-    _duplicate_check(organisation)
     try:
         with transaction.atomic():
             organisation.save()
@@ -324,8 +346,12 @@ def organisation_update(*, actor: Any, organisation: Organisation, **changes: An
         before = {k: str(getattr(organisation, k)) for k in changes}
         for key, value in changes.items():
             setattr(organisation, key, value.strip() if isinstance(value, str) else value)
-        if "city" in changes and changes["city"] is None and "admin_area" not in changes:
-            organisation.admin_area = organisation.admin_area
+        if changes.get("city") is not None:
+            # A new city brings its own country and region unless they are given too.
+            if "country" not in changes:
+                organisation.country = None
+            if "admin_area" not in changes:
+                organisation.admin_area = None
         _save(organisation, relations)
         audit(
             actor=actor,
@@ -539,6 +565,11 @@ def invitation_accept(*, user: Any, token: str) -> OrganisationRole:
         raise permissions.PermissionDenied(_("Sign in to accept the invitation."))
     with transaction.atomic():
         invitation = invitation_get(token=token)
+        held = OrganisationRole.objects.filter(
+            user=user, organisation=invitation.organisation
+        ).first()
+        if held is not None and held.role == OrganisationRole.Role.ADMIN != invitation.role:
+            _keep_one_admin(invitation.organisation, leaving=user)
         role, _created = OrganisationRole.objects.update_or_create(
             user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
         )
@@ -548,6 +579,28 @@ def invitation_accept(*, user: Any, token: str) -> OrganisationRole:
         permissions.forget_roles(user)
         audit(actor=user, verb="invitation.accept", target=invitation.organisation)
     return role
+
+
+def person_add(
+    *, actor: Any, organisation: Organisation, user: User, role: str = "member"
+) -> OrganisationRole:
+    """Give an existing account a role at once, without an invitation: for staff and org admins
+    (the demo loader uses it; invitations remain the way to bring in someone new)."""
+    permissions.require(permissions.can_manage_people(actor, organisation))
+    if role not in OrganisationRole.Role.values:
+        raise ApplicationError(_("Unknown role."), field="role")
+    if OrganisationRole.objects.filter(organisation=organisation, user=user).exists():
+        raise Conflict(_("This person already belongs to the organisation."), field="user")
+    with transaction.atomic():
+        held = OrganisationRole.objects.create(user=user, organisation=organisation, role=role)
+        permissions.forget_roles(user)
+        audit(
+            actor=actor,
+            verb="person.add",
+            target=organisation,
+            data={"user": user.pk, "role": role},
+        )
+    return held
 
 
 def person_set_role(

@@ -1,63 +1,529 @@
-"""Directory pages. (Being completed: create/edit/delete/people/memberships/profile forms.)"""
+"""Directory pages: the list, an organisation's page, and the forms that change it.
+
+Each view parses input with a form, calls one service (or selectors) and renders. A rule broken in
+a service comes back as an :class:`ApplicationError`; it is shown on the form next to the field it
+names, with the error's status (400, 403 or 409).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
 
-from citypeers.core.errors import NotFound
+from citypeers.accounts.models import OrganisationRole
+from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.core.htmx import is_htmx
+from citypeers.core.translation import active_language
 from citypeers.places import selectors as places_selectors
 
-from . import selectors, services
+from . import permissions, selectors, services
+from .forms import (
+    FilterForm,
+    InviteForm,
+    MembershipForm,
+    OrganisationForm,
+    ProfileItemForm,
+    RoleForm,
+    language_name,
+)
+from .models import ASSOCIATION_TYPES, ActorType, Organisation
+
+# Service argument names that a form shows under another name.
+FIELD_ALIASES = {"descriptions": "description"}
+GOVERNMENT_TYPES = {
+    ActorType.MUNICIPALITY,
+    ActorType.METROPOLITAN,
+    ActorType.REGIONAL,
+    ActorType.NATIONAL_AGENCY,
+}
+HAS_MEMBERS = {*ASSOCIATION_TYPES, ActorType.INTERNATIONAL, ActorType.ACADEMIA}
 
 
+def _get(slug: str) -> Organisation:
+    try:
+        return selectors.organisation_get(slug=slug)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _fragment_only(request: HttpRequest) -> bool:
+    """An htmx request for the results; a history restore needs the whole page."""
+    return is_htmx(request) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+
+
+def _form_error(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    form: forms.Form,
+    error: ApplicationError,
+) -> HttpResponse:
+    """Re-render ``template`` with the service's error next to the field it names."""
+    field = FIELD_ALIASES.get(error.field or "", error.field)
+    form.add_error(field if field in form.fields else None, error.message)
+    return render(request, template, context, status=error.status)
+
+
+def _action_error(
+    request: HttpRequest, template: str, context: dict[str, Any], error: ApplicationError
+) -> HttpResponse:
+    """Re-render ``template`` with an error about an action of a list (remove, change a role)."""
+    return render(
+        request, template, {**context, "action_error": error.message}, status=error.status
+    )
+
+
+def _status(form: forms.Form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+# The list and the organisation page
+
+
+@require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.OrganisationFilters(q=request.GET.get("q", "")[:200])
-    page = Paginator(selectors.organisation_list(filters), 25).get_page(request.GET.get("page"))
-    template = "directory/_results.html" if is_htmx(request) else "directory/list.html"
-    return render(request, template, {"page": page, "filters": filters})
+    """The directory with its filters; htmx asks for the results fragment alone."""
+    form = FilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    page = Paginator(selectors.organisation_list(form.filters()), 25).get_page(
+        request.GET.get("page")
+    )
+    # The filters as a short, shareable query: empty fields left out.
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        kept = [v for v in values if v]
+        if kept and key in form.fields:
+            query.setlist(key, kept)
+    context = {"page": page, "form": form, "query": query}
+    if not _fragment_only(request):
+        response = render(request, "directory/list.html", context)
+    else:
+        response = render(request, "directory/_results.html", context)
+        shown = query.copy()
+        if page.number > 1:
+            shown["page"] = str(page.number)
+        push_url(response, f"{request.path}?{shown.urlencode()}" if shown else request.path)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        organisation = selectors.organisation_get(slug=slug)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    return render(request, "directory/detail.html", {"organisation": organisation})
+    organisation = _get(slug)
+    user = request.user
+    items = list(organisation.profile_items.all())
+    reader = active_language()
+    shown = organisation.description_language
+    context = {
+        "organisation": organisation,
+        "can_edit": permissions.can_edit(user, organisation),
+        "can_delete": permissions.can_delete(user, organisation),
+        "can_manage_people": permissions.can_manage_people(user, organisation),
+        "show_people": permissions.is_signed_in(user),
+        "challenges": [i for i in items if i.kind == "challenge"],
+        "expertise": [i for i in items if i.kind == "expertise"],
+        "memberships": list(organisation.memberships.all()),
+        "members": list(organisation.members.all()),
+        "people": list(organisation.people.all()),
+        "languages": [language_name(code) for code in organisation.languages],
+        "description_note": (
+            language_name(shown) if organisation.description and shown != reader else ""
+        ),
+        "description_lang": shown,
+        "json_ld": _json_ld(request, organisation),
+    }
+    return render(request, "directory/detail.html", context)
+
+
+def _json_ld(request: HttpRequest, organisation: Organisation) -> dict[str, Any]:
+    """The schema.org description of the organisation, for search engines and linked data."""
+
+    def ref(other: Organisation) -> dict[str, str]:
+        return {
+            "@type": _schema_type(other),
+            "name": other.name,
+            "url": request.build_absolute_uri(other.get_absolute_url()),
+        }
+
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": _schema_type(organisation),
+        "name": organisation.name,
+        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+    }
+    if organisation.acronym:
+        data["alternateName"] = organisation.acronym
+    if organisation.description:
+        data["description"] = organisation.description
+    if organisation.country is not None:
+        address: dict[str, str] = {
+            "@type": "PostalAddress",
+            "addressCountry": organisation.country.iso2,
+        }
+        if organisation.city is not None:
+            address["addressLocality"] = organisation.city.name
+        if organisation.admin_area is not None:
+            address["addressRegion"] = organisation.admin_area.name
+        data["address"] = address
+    if organisation.city is not None:
+        data["areaServed"] = {"@type": "City", "name": organisation.city.name}
+    elif organisation.admin_area is not None:
+        data["areaServed"] = {"@type": "AdministrativeArea", "name": organisation.admin_area.name}
+    elif organisation.country is not None:
+        data["areaServed"] = {"@type": "Country", "name": organisation.country.name_en}
+    if organisation.website:
+        data["sameAs"] = organisation.website
+    if organisation.logo:
+        data["logo"] = request.build_absolute_uri(organisation.logo.url)
+    themes = [t.label for t in organisation.themes.all()]
+    if themes:
+        data["knowsAbout"] = themes
+    parents = [ref(m.parent) for m in organisation.memberships.all()]
+    if parents:
+        data["memberOf"] = parents
+    members = [ref(m.member) for m in organisation.members.all()]
+    if members:
+        data["member"] = members
+    return data
+
+
+def _schema_type(organisation: Organisation) -> str:
+    return (
+        "GovernmentOrganization" if organisation.actor_type in GOVERNMENT_TYPES else "Organization"
+    )
+
+
+# Creating, editing and deleting
 
 
 @login_required
-@require_POST
-def claim_city(request: HttpRequest, geonameid: int) -> HttpResponse:
-    try:
-        city = places_selectors.city_get(geonameid=geonameid)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    organisation = services.organisation_claim_city(
-        actor=request.user, city=city, actor_type=request.POST.get("actor_type", "municipality")
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "organisation": None}
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                actor=request.user, **form.service_arguments()
+            )
+        except ApplicationError as exc:
+            return _form_error(request, "directory/form.html", context, form, exc)
+        messages.success(request, _("%(name)s is in the directory.") % {"name": organisation})
+        return redirect(organisation)
+    return render(request, "directory/form.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _get(slug)
+    permissions.require(permissions.can_edit(request.user, organisation))
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, organisation=organisation
     )
-    messages.success(request, _("You now administer %(name)s.") % {"name": organisation.name})
-    return redirect(organisation)
+    context = {"form": form, "organisation": organisation}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=organisation, **form.service_arguments()
+            )
+        except ApplicationError as exc:
+            return _form_error(request, "directory/form.html", context, form, exc)
+        messages.success(request, _("Your changes are saved."))
+        return redirect(organisation)
+    return render(request, "directory/form.html", context, status=_status(form))
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _get(slug)
+    permissions.require(permissions.can_delete(request.user, organisation))
+    if request.method == "POST":
+        name = organisation.name
+        services.organisation_delete(actor=request.user, organisation=organisation)
+        messages.success(request, _("%(name)s is removed from the directory.") % {"name": name})
+        return redirect("directory:list")
+    return render(request, "directory/delete.html", {"organisation": organisation})
+
+
+# Challenges and expertise
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_items(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _get(slug)
+    permissions.require(permissions.can_edit(request.user, organisation))
+    form = ProfileItemForm(request.POST if request.POST.get("action") == "add" else None)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "items": list(organisation.profile_items.all()),
+    }
+    template = "directory/profile_items.html"
+    if request.POST.get("action") == "remove":
+        try:
+            item = _pick(organisation.profile_items.all(), request.POST.get("item"))
+            services.profile_item_remove(actor=request.user, item=item)
+        except ApplicationError as exc:
+            return _action_error(request, template, context, exc)
+        messages.success(request, _("The item is removed."))
+        return redirect("directory:profile", slug=organisation.slug)
+    if request.method == "POST":
+        try:
+            if form.is_valid():
+                services.profile_item_add(
+                    actor=request.user,
+                    organisation=organisation,
+                    kind=form.cleaned_data["kind"],
+                    theme=form.cleaned_data["theme"],
+                    text=form.cleaned_data["text"],
+                )
+                messages.success(request, _("The item is added."))
+                return redirect("directory:profile", slug=organisation.slug)
+        except ApplicationError as exc:
+            return _form_error(request, template, context, form, exc)
+    return render(request, template, context, status=_status(form))
+
+
+def _pick(rows: Any, raw_pk: str | None) -> Any:
+    """The row of ``rows`` (already loaded for the page) whose primary key is ``raw_pk``."""
+    for row in rows:
+        if str(row.pk) == str(raw_pk):
+            return row
+    raise NotFound(_("This item does not exist any more."))
+
+
+# Memberships
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def memberships(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _get(slug)
+    permissions.require(permissions.can_edit(request.user, organisation))
+    form = MembershipForm(request.POST if request.POST.get("action") == "add" else None)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "memberships": list(organisation.memberships.all()),
+        "members": list(organisation.members.all()),
+        "has_members": organisation.actor_type in HAS_MEMBERS,
+    }
+    template = "directory/memberships.html"
+    if request.POST.get("action") == "remove":
+        try:
+            membership = _pick(
+                [*organisation.memberships.all(), *organisation.members.all()],
+                request.POST.get("membership"),
+            )
+            services.membership_delete(actor=request.user, membership=membership)
+        except ApplicationError as exc:
+            return _action_error(request, template, context, exc)
+        messages.success(request, _("The membership is removed."))
+        return redirect("directory:memberships", slug=organisation.slug)
+    if request.method == "POST":
+        try:
+            if form.is_valid():
+                try:
+                    member = selectors.organisation_get(slug=form.cleaned_data["member"])
+                except NotFound as exc:
+                    raise ApplicationError(
+                        _("Choose the member organisation in the list."), field="member"
+                    ) from exc
+                membership = services.membership_create(
+                    actor=request.user,
+                    member=member,
+                    parent=organisation,
+                    role=form.cleaned_data["role"],
+                    start_date=form.cleaned_data["start_date"],
+                    end_date=form.cleaned_data["end_date"],
+                )
+                messages.success(
+                    request,
+                    _("%(member)s is recorded as a member.") % {"member": membership.member},
+                )
+                return redirect("directory:memberships", slug=organisation.slug)
+        except ApplicationError as exc:
+            return _form_error(request, template, context, form, exc)
+    return render(request, template, context, status=_status(form))
+
+
+# People
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who acts for the organisation; its admins invite people, change roles and remove them."""
+    organisation = _get(slug)
+    user = request.user
+    action = request.POST.get("action", "")
+    form = InviteForm(request.POST if action == "invite" else None)
+    roles = list(organisation.people.all())
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "roles": [
+            (r, RoleForm(initial={"user": r.user_id, "role": r.role}, auto_id=False)) for r in roles
+        ],
+        "can_manage_people": permissions.can_manage_people(user, organisation),
+        "my_role": next((r for r in roles if r.user_id == user.pk), None),
+        "invitation_days": services.INVITATION_DAYS,
+    }
+    template = "directory/people.html"
+    if request.method == "POST" and action != "invite":
+        try:
+            return _people_change(request, organisation, roles, action)
+        except ApplicationError as exc:
+            return _action_error(request, template, context, exc)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.person_invite(
+                actor=user,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                base_url=request.build_absolute_uri("/")[:-1],
+            )
+        except ApplicationError as exc:
+            return _form_error(request, template, context, form, exc)
+        messages.success(
+            request,
+            _("An invitation is on its way to %(email)s.") % {"email": invitation.email},
+        )
+        return redirect("directory:people", slug=organisation.slug)
+    return render(request, template, context, status=_status(form))
+
+
+def _people_change(
+    request: HttpRequest, organisation: Organisation, roles: list[OrganisationRole], action: str
+) -> HttpResponse:
+    actor = request.user
+    if action == "leave":
+        services.person_remove(actor=actor, organisation=organisation, user=actor)  # type: ignore[arg-type]
+        messages.success(request, _("You left %(name)s.") % {"name": organisation})
+        return redirect(organisation)
+    if action not in ("role", "remove"):
+        raise ApplicationError(_("Unknown action."))
+    role_form = RoleForm(request.POST)
+    if action == "remove":
+        role_form.fields["role"].required = False
+    if not role_form.is_valid():
+        raise ApplicationError(_("Choose a person and a role."), field="role")
+    chosen = role_form.cleaned_data["user"]
+    held = next((r for r in roles if r.user_id == chosen), None)
+    if held is None:
+        raise NotFound(_("This person does not belong to the organisation."))
+    person = held.user
+    if action == "remove":
+        services.person_remove(actor=actor, organisation=organisation, user=person)
+        messages.success(request, _("%(person)s is removed.") % {"person": person})
+    else:
+        services.person_set_role(
+            actor=actor, organisation=organisation, user=person, role=role_form.cleaned_data["role"]
+        )
+        messages.success(request, _("The role of %(person)s is changed.") % {"person": person})
+    return redirect("directory:people", slug=organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_get(token=token)
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         role = services.invitation_accept(user=request.user, token=token)
+        messages.success(
+            request,
+            _("You joined %(name)s as %(role)s.")
+            % {"name": role.organisation, "role": role.get_role_display()},
+        )
         return redirect(role.organisation)
     return render(request, "directory/invitation.html", {"invitation": invitation})
 
 
-def _not_yet(request: HttpRequest, slug: str) -> HttpResponse:
-    raise Http404
+# Claiming a city
 
 
-organisation_create = organisation_edit = organisation_delete = people = memberships = (
-    profile_items
-) = _not_yet
+@require_POST
+def claim_city(request: HttpRequest, geonameid: int) -> HttpResponse:
+    """Create the city's local government from its city page; a second claim shows the first."""
+    try:
+        city = places_selectors.city_get(geonameid=geonameid)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if not request.user.is_authenticated:
+        return redirect_to_login(city.get_absolute_url())
+    try:
+        organisation = services.organisation_claim_city(
+            actor=request.user,
+            city=city,
+            actor_type=request.POST.get("actor_type", ActorType.MUNICIPALITY),
+        )
+    except ApplicationError as exc:
+        existing = exc.extra.get("existing")
+        context = {
+            "city": city,
+            "message": exc.message,
+            "existing_url": (
+                reverse("directory:organisation", kwargs={"slug": existing}) if existing else ""
+            ),
+        }
+        return render(request, "directory/claim_refused.html", context, status=exc.status)
+    messages.success(request, _("You now administer %(name)s.") % {"name": organisation.name})
+    return redirect(organisation)
+
+
+# Lookups that fill the form's lists as one types (htmx)
+
+
+@require_GET
+def lookup_cities(request: HttpRequest) -> HttpResponse:
+    """The form's city field, its list filled with the cities matching ``city_search``."""
+    q = request.GET.get("city_search", "").strip()[:100]
+    country = request.GET.get("country", "").strip()[:3]
+    hits = places_selectors.place_search(q=q, limit=15, country=country or None) if q else []
+    cities = [h for h in hits if h.kind == "city"]
+    form = OrganisationForm(initial={"country": country, "city": None})
+    form.fields["city"].widget.choices = [("", "—")] + [
+        (h.id, f"{h.name}, {h.detail}") for h in cities
+    ]
+    if cities:
+        form.initial["city"] = cities[0].id
+    return render(request, "directory/_field.html", {"field": form["city"], "found": len(cities)})
+
+
+@require_GET
+def lookup_admin_areas(request: HttpRequest) -> HttpResponse:
+    """The form's first-level region field for the chosen country."""
+    form = OrganisationForm(initial={"country": request.GET.get("country", "").strip()[:3]})
+    return render(request, "directory/_field.html", {"field": form["admin_area"]})
+
+
+@require_GET
+def lookup_organisations(request: HttpRequest) -> HttpResponse:
+    """The membership form's member field, filled with the organisations matching the search."""
+    q = request.GET.get("member_search", "").strip()[:200]
+    found = list(selectors.organisation_list(selectors.OrganisationFilters(q=q))[:15]) if q else []
+    form = MembershipForm()
+    form.fields["member"].widget.choices = [("", "—")] + [
+        (o.slug, f"{o.name} ({o.country.name if o.country else o.get_actor_type_display()})")
+        for o in found
+    ]
+    if found:
+        form.initial["member"] = found[0].slug
+    return render(request, "directory/_field.html", {"field": form["member"], "found": len(found)})

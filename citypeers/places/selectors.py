@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from citypeers.core.errors import NotFound
 from citypeers.core.text import fold
 
-from .models import City, ClassificationRelease, Country, Region, Sdg
+from .models import AdminArea, City, ClassificationRelease, Country, Region, Sdg
 
 
 def country_get(*, iso3: str) -> Country:
@@ -18,7 +19,7 @@ def country_get(*, iso3: str) -> Country:
             Country.objects.with_regions().select_related("income_release").get(iso3=iso3.upper())
         )
     except Country.DoesNotExist as exc:
-        raise NotFound(f"No country with ISO code {iso3.upper()!r}.") from exc
+        raise NotFound(_("No country with ISO code %(code)r.") % {"code": iso3.upper()}) from exc
 
 
 def country_list(
@@ -42,7 +43,33 @@ def city_get(*, geonameid: int) -> City:
             .get(geonameid=geonameid)
         )
     except City.DoesNotExist as exc:
-        raise NotFound(f"No city with GeoNames id {geonameid}.") from exc
+        raise NotFound(_("No city with GeoNames id %(id)d.") % {"id": geonameid}) from exc
+
+
+def city_find_by_name(*, country: Country, name: str) -> City | None:
+    """The city of ``country`` whose folded name is exactly ``name`` folded; the largest wins."""
+    key = fold(name)
+    if not key:
+        return None
+    return (
+        City.objects.with_places()
+        .filter(country=country, search_key=key)
+        .order_by("-population", "pk")
+        .first()
+    )
+
+
+def admin_area_find(*, country: Country, value: str) -> AdminArea | None:
+    """A first-level region of ``country`` by GeoNames admin1 code, else by folded name."""
+    value = value.strip()
+    if not value:
+        return None
+    areas = list(AdminArea.objects.filter(country=country))
+    for area in areas:
+        if area.code == value:
+            return area
+    key = fold(value)
+    return next((a for a in areas if fold(a.name) == key), None)
 
 
 def city_list_largest(*, limit: int = 12) -> list[City]:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from citypeers.core.errors import NotFound
 from citypeers.core.htmx import is_htmx
+from citypeers.directory import selectors as directory_selectors
 
 from . import selectors
 
@@ -25,7 +26,8 @@ def place_search(request: HttpRequest) -> HttpResponse:
     """The place search page; with htmx it renders only the results fragment."""
     q = request.GET.get("q", "").strip()[:100]
     fragment = is_htmx(request)
-    hits = selectors.place_search(q=q, limit=10 if fragment else 30) if q else []
+    country = request.GET.get("country", "").strip()[:3] or None
+    hits = selectors.place_search(q=q, limit=10 if fragment else 30, country=country) if q else []
     template = "places/_search_results.html" if fragment else "places/search.html"
     return render(request, template, {"q": q, "hits": hits})
 
@@ -44,7 +46,14 @@ def city_detail(request: HttpRequest, geonameid: int) -> HttpResponse:
         city = selectors.city_get(geonameid=geonameid)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return render(request, "places/city_detail.html", {"city": city, "country": city.country})
+    organisations = list(directory_selectors.organisations_of_city(city_id=city.pk))
+    context = {
+        "city": city,
+        "country": city.country,
+        "organisations": organisations,
+        "city_government": next((o for o in organisations if o.actor_type == "municipality"), None),
+    }
+    return render(request, "places/city_detail.html", context)
 
 
 def sdg_index(request: HttpRequest) -> HttpResponse:
