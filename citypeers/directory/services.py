@@ -565,6 +565,11 @@ def invitation_accept(*, user: Any, token: str) -> OrganisationRole:
         raise permissions.PermissionDenied(_("Sign in to accept the invitation."))
     with transaction.atomic():
         invitation = invitation_get(token=token)
+        if (user.email or "").lower() != invitation.email.lower():
+            # The link may have been forwarded: only the invited address can take the role.
+            raise permissions.PermissionDenied(
+                _("This invitation was sent to another e-mail address: sign in with that account.")
+            )
         held = OrganisationRole.objects.filter(
             user=user, organisation=invitation.organisation
         ).first()

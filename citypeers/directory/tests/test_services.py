@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from citypeers.accounts.models import AuditEvent, Invitation, OrganisationRole
 from citypeers.accounts.tests.factories import UserFactory
-from citypeers.core.errors import ApplicationError, Conflict, NotFound
+from citypeers.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from citypeers.directory import services
 from citypeers.directory.models import ActorType, Membership, Organisation, ProfileItem
 from citypeers.directory.tests.factories import (
@@ -550,6 +550,21 @@ def test_accepting_an_invitation_gives_its_role_once(user, organisation):
         services.invitation_accept(user=UserFactory(), token=raw)
     with pytest.raises(NotFound):
         services.invitation_get(token=raw)
+
+
+def test_a_forwarded_invitation_cannot_be_accepted_by_another_address(user, organisation):
+    _invitation, raw = services.person_invite(
+        actor=user, organisation=organisation, email="Invited@Example.org", role="admin"
+    )
+    with pytest.raises(PermissionDenied, match="another e-mail address"):
+        services.invitation_accept(user=UserFactory(email="someone.else@example.org"), token=raw)
+    assert not OrganisationRole.objects.filter(organisation=organisation, role="admin").exclude(
+        user=user
+    ).exists()
+
+    # The invited address, in any letter case, still can.
+    role = services.invitation_accept(user=UserFactory(email="invited@example.org"), token=raw)
+    assert role.role == "admin"
 
 
 def test_an_expired_or_unknown_invitation_is_not_found(user, organisation):
