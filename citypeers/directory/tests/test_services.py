@@ -558,9 +558,11 @@ def test_a_forwarded_invitation_cannot_be_accepted_by_another_address(user, orga
     )
     with pytest.raises(PermissionDenied, match="another e-mail address"):
         services.invitation_accept(user=UserFactory(email="someone.else@example.org"), token=raw)
-    assert not OrganisationRole.objects.filter(organisation=organisation, role="admin").exclude(
-        user=user
-    ).exists()
+    assert (
+        not OrganisationRole.objects.filter(organisation=organisation, role="admin")
+        .exclude(user=user)
+        .exists()
+    )
 
     # The invited address, in any letter case, still can.
     role = services.invitation_accept(user=UserFactory(email="invited@example.org"), token=raw)
