@@ -23,8 +23,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     from citypeers.directory.services import theme_sync
+    from citypeers.partnerships.services import capacity_sync
     from citypeers.places.services import reference_load
 
     with django_db_blocker.unblock():
         reference_load()
         theme_sync()
+        capacity_sync()

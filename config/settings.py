@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "citypeers.places",
     "citypeers.accounts",
     "citypeers.directory",
+    "citypeers.partnerships",
     "citypeers.api",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("", include("citypeers.core.urls")),
     path("places/", include("citypeers.places.urls")),
     path("directory/", include("citypeers.directory.urls")),
+    path("partnerships/", include("citypeers.partnerships.urls")),
     path("accounts/", include("citypeers.accounts.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

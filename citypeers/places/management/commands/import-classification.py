@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from citypeers.core.errors import ApplicationError
+from citypeers.partnerships.services import geography_recompute_all
 from citypeers.places.services import classification_import
 
 
@@ -40,3 +41,4 @@ class Command(BaseCommand):
                 f"(as of {release.as_of}), {report.changed} changed."
             )
         )
+        self.stdout.write(f"Partnership geography re-derived: {geography_recompute_all()} changed.")

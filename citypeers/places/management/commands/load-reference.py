@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from citypeers.core.errors import ApplicationError
 from citypeers.directory.services import theme_sync
+from citypeers.partnerships.services import capacity_sync, geography_recompute_all
 from citypeers.places.services import reference_load
 
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         self.stdout.write(f"themes: {theme_sync()} created")
+        self.stdout.write(f"capacity dimensions: {capacity_sync()} created")
+        # A changed classification rule or source changes partnerships' derived geography.
+        self.stdout.write(f"partnership geography: {geography_recompute_all()} changed")
         self.stdout.write(
             self.style.SUCCESS(f"Reference data loaded in {time.perf_counter() - started:.1f} s.")
         )
