@@ -16,6 +16,8 @@ run: setup
 	$(CP) migrate --noinput
 	$(CP) load-reference
 	$(CP) load-demo
+	@twinnings="$${CITYPEERS_TWINNINGS:-../shared/data/twinning/twinnings_known.csv}"; \
+	if [ -f "$$twinnings" ]; then $(CP) import-twinnings "$$twinnings"; fi
 	$(CP) collectstatic --noinput -v 0
 	$(MAKE) serve
 
@@ -86,6 +88,7 @@ pytest-postgres: browser-deps
 bench: setup
 	$(BIN)/python bench/places.py
 	$(BIN)/python bench/directory.py
+	$(BIN)/python bench/twinning.py
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from citypeers.directory.api import router as directory_router
+from citypeers.partnerships.api import router as partnerships_router
 from citypeers.places.api import router as places_router
 
 from . import errors
@@ -27,3 +28,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", places_router)
 api.add_router("/", directory_router)
+api.add_router("/", partnerships_router)

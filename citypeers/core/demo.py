@@ -9,6 +9,12 @@ people; it is written through the directory's services, by ``demo-admin``, and k
 ``external_id`` so a second run changes nothing. Local governments for the cities of an imported
 twinning list are not made here: the partnerships import (issue 4) creates them as it matches
 each list's places, so they exist exactly when such a list has been imported.
+
+The partnership part (``citypeers.partnerships.demo_data``) is some twenty-five invented
+partnerships among those organisations, written through the partnership services: by
+``demo-admin`` (staff, so every member is accepted at once), except the proposals, which the demo
+person who edits for the proposing organisation makes, so that the other demo person has an
+invitation to answer. They are keyed by ``external_id`` with source ``demo``.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from citypeers.directory import demo_data
 from citypeers.directory import selectors as directory_selectors
 from citypeers.directory import services as directory_services
 from citypeers.directory.models import Membership, Organisation, ProfileItem
+from citypeers.partnerships import demo_data as partnership_demo_data
+from citypeers.partnerships import selectors as partnership_selectors
+from citypeers.partnerships import services as partnership_services
+from citypeers.partnerships.models import Partnership
 from citypeers.places import selectors as places_selectors
 
 DEMO_USERS = [
@@ -61,6 +71,7 @@ def demo_load() -> list[str]:
     else:
         lines.append("Demo accounts already present.")
     lines += _demo_directory()
+    lines += _demo_partnerships()
     return lines
 
 
@@ -179,3 +190,135 @@ def _demo_roles(by_key: dict[str, Organisation], admin: User) -> int:
         directory_services.person_add(actor=admin, organisation=organisation, user=user, role=role)
         created += 1
     return created
+
+
+def _demo_partnerships() -> list[str]:
+    """The partnerships of the demo set (see the module doc); those already present are kept."""
+    specs = partnership_demo_data.PARTNERSHIPS
+    keys = {key for spec in specs for key, _role in spec.members}
+    keys |= {a.host for spec in specs for a in spec.activities if a.host}
+    keys |= {k for spec in specs for a in spec.activities for k in a.participants}
+    organisations = directory_selectors.organisations_by_external_id(
+        external_ids=[demo_data.EXTERNAL_ID_PREFIX + key for key in keys]
+    )
+    by_key = {
+        o.external_id.removeprefix(demo_data.EXTERNAL_ID_PREFIX): o for o in organisations.values()
+    }
+    if not by_key:
+        return []  # no demo organisations (no reference data yet): said above
+    admin = User.objects.get(username="demo-admin")
+    themes = {t.slug: t for t in directory_selectors.theme_list()}
+    sdgs = {s.number: s for s in places_selectors.sdg_list()}
+    present = partnership_selectors.partnerships_by_external_id(
+        source=partnership_demo_data.SOURCE, external_ids=[spec.external_id for spec in specs]
+    )
+    lines, created = [], 0
+    for spec in specs:
+        if spec.external_id in present:
+            continue
+        missing = [key for key, _role in spec.members if key not in by_key]
+        if missing:
+            lines.append(
+                f"Demo partnership {spec.title!r} skipped: no demo organisation "
+                f"{', '.join(missing)}."
+            )
+            continue
+        actor = User.objects.get(username=spec.proposed_by) if spec.proposed_by else admin
+        try:
+            with transaction.atomic():
+                _demo_partnership_create(spec, actor, admin, by_key, themes, sdgs)
+        except ApplicationError as exc:  # e.g. a demo person lost their role
+            lines.append(f"Demo partnership {spec.title!r} skipped: {exc.message}")
+            continue
+        created += 1
+    lines.append(f"Demo partnerships: {created} created, {len(present)} already present.")
+    return lines
+
+
+def _demo_partnership_create(
+    spec: partnership_demo_data.DemoPartnership,
+    actor: User,
+    admin: User,
+    by_key: dict[str, Organisation],
+    themes: dict[str, Any],
+    sdgs: dict[int, Any],
+) -> Partnership:
+    services = partnership_services
+    partnership = services.partnership_create(
+        actor=actor,
+        title=spec.title,
+        modality=spec.modality,
+        members=[(by_key[key], role) for key, role in spec.members],
+        started_on=spec.started_on,
+        original_language=spec.original_language,
+        descriptions=spec.descriptions,
+        themes=[themes[slug] for slug in spec.themes],
+        sdgs=[sdgs[number] for number in spec.sdgs],
+        objectives=spec.objectives,
+        is_demo=True,
+        source=partnership_demo_data.SOURCE,
+        external_id=spec.external_id,
+    )
+    objectives = list(partnership.objectives.all())
+    for activity in spec.activities:
+        host = by_key.get(activity.host)
+        services.activity_add(
+            actor=actor,
+            partnership=partnership,
+            kind=activity.kind,
+            title=activity.title,
+            start_date=activity.start,
+            end_date=activity.end,
+            description=activity.description,
+            city=host.city if host is not None else None,
+            participant_count=activity.participant_count,
+            participants=[by_key[key] for key in activity.participants if key in by_key],
+        )
+    for result_spec in spec.results:
+        result = services.result_add(
+            actor=actor,
+            partnership=partnership,
+            title=result_spec.title,
+            objective=objectives[result_spec.objective]
+            if result_spec.objective is not None
+            else None,
+            description=result_spec.description,
+            achieved_on=result_spec.achieved_on,
+        )
+        for indicator in result_spec.indicators:
+            services.indicator_set(
+                actor=actor,
+                result=result,
+                name=indicator.name,
+                unit=indicator.unit,
+                baseline=indicator.baseline,
+                target=indicator.target,
+                actual=indicator.actual,
+                baseline_on=indicator.baseline_on,
+                measured_on=indicator.measured_on,
+            )
+    if spec.agreement is not None:
+        title, signed_on, url = spec.agreement
+        services.agreement_add(
+            actor=actor, partnership=partnership, title=title, signed_on=signed_on, url=url
+        )
+    for assessment_spec in spec.assessments:
+        assessment = services.capacity_assessment_create(
+            actor=admin,
+            organisation=by_key[assessment_spec.organisation],
+            assessed_on=assessment_spec.assessed_on,
+            scores=assessment_spec.scores,
+            notes="Demo self-assessment.",
+        )
+        services.partnership_assessment_link(
+            actor=actor, partnership=partnership, assessment=assessment, kind=assessment_spec.kind
+        )
+    if spec.status in ("dormant", "ended"):
+        services.partnership_set_status(
+            actor=actor,
+            partnership=partnership,
+            status=spec.status,
+            on=spec.status_on,
+            reason=spec.end_reason,
+        )
+    return partnership

@@ -26,6 +26,7 @@ from citypeers.accounts.models import OrganisationRole
 from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.core.htmx import is_htmx
 from citypeers.core.translation import active_language
+from citypeers.partnerships import selectors as partnership_selectors
 from citypeers.places import selectors as places_selectors
 
 from . import permissions, selectors, services
@@ -49,6 +50,7 @@ GOVERNMENT_TYPES = {
     ActorType.NATIONAL_AGENCY,
 }
 HAS_MEMBERS = {*ASSOCIATION_TYPES, ActorType.INTERNATIONAL, ActorType.ACADEMIA}
+PARTNERSHIPS_SHOWN = 20
 
 
 def _get(slug: str) -> Organisation:
@@ -126,6 +128,11 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     items = list(organisation.profile_items.all())
     reader = active_language()
     shown = organisation.description_language
+    partnerships = list(
+        partnership_selectors.partnerships_of_organisation(
+            organisation_id=organisation.pk, limit=PARTNERSHIPS_SHOWN + 1
+        )
+    )
     context = {
         "organisation": organisation,
         "can_edit": permissions.can_edit(user, organisation),
@@ -137,6 +144,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "memberships": list(organisation.memberships.all()),
         "members": list(organisation.members.all()),
         "people": list(organisation.people.all()),
+        "partnerships": partnerships[:PARTNERSHIPS_SHOWN],
+        "more_partnerships": len(partnerships) > PARTNERSHIPS_SHOWN,
         "languages": [language_name(code) for code in organisation.languages],
         "description_note": (
             language_name(shown) if organisation.description and shown != reader else ""

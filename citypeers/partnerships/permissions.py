@@ -3,8 +3,9 @@
 - Anyone may view partnerships (except declined proposals, visible to their members only).
 - Editors (or admins) of a member organisation may propose a partnership for it, edit it, change
   its status, add activities, results, agreements and capacity links.
-- Only editors of an *invited* organisation may accept or decline on its behalf.
-- Platform moderators and staff may do everything members' editors may.
+- Only editors of an *invited* organisation may accept or decline on its behalf — and platform
+  moderators and staff, so that a proposal left without an answer can be settled.
+- Platform moderators and staff may do everything members' editors may; only they may delete.
 """
 
 from __future__ import annotations

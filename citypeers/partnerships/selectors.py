@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -19,6 +20,7 @@ from .models import (
     PartnershipEvent,
     PartnershipMember,
     Result,
+    Status,
 )
 
 
@@ -50,9 +52,15 @@ def partnership_list(
     f = filters or PartnershipFilters()
     qs = Partnership.objects.all() if include_declined else Partnership.objects.visible()
     if f.q:
-        for word in fold(f.q).split()[:8]:
+        # Titles are stored as written, members' search text folded: "coopération" finds both.
+        for word in f.q.split()[:8]:
+            folded = fold(word)
+            if not folded:
+                continue
             qs = qs.filter(
-                Q(title__icontains=word) | Q(members__organisation__search_text__contains=word)
+                Q(title__icontains=word.lower())
+                | Q(title__icontains=folded)
+                | Q(members__organisation__search_text__contains=folded)
             )
     if f.modality:
         qs = qs.filter(modality=f.modality)
@@ -115,14 +123,25 @@ def partnership_get_by_id(*, pk: int) -> Partnership:
         raise NotFound(_("No partnership with id %(id)d.") % {"id": pk}) from exc
 
 
+def partnerships_by_external_id(*, source: str, external_ids: list[str]) -> dict[str, Partnership]:
+    """Partnerships keyed by the identifier an import or the demo loader gave them."""
+    return {
+        p.external_id: p
+        for p in Partnership.objects.filter(source=source, external_id__in=external_ids)
+    }
+
+
 def partnerships_of_organisation(*, organisation_id: int, limit: int = 50) -> QuerySet[Partnership]:
     return partnership_list(PartnershipFilters(organisation=organisation_id))[:limit]
 
 
 def open_invitations_for(*, organisation_ids: list[int]) -> QuerySet[PartnershipMember]:
-    """Proposals waiting for an answer from one of these organisations."""
+    """Invitations waiting for an answer from one of these organisations: to a proposal, or to
+    a running partnership that invited them as a new member (``services.ANSWERABLE``)."""
     return PartnershipMember.objects.filter(
-        organisation_id__in=organisation_ids, accepted=False, partnership__status="proposed"
+        organisation_id__in=organisation_ids,
+        accepted=False,
+        partnership__status__in=[Status.PROPOSED, Status.ACTIVE, Status.DORMANT],
     ).select_related("partnership", "organisation")
 
 
@@ -173,30 +192,46 @@ class PartnershipStats:
     by_region: dict[str, int] = field(default_factory=dict)
 
 
-def partnership_stats(filters: PartnershipFilters | None = None) -> PartnershipStats:
+STAT_DIMENSIONS = ("geography", "modality", "status", "region")
+
+
+def partnership_stats(
+    filters: PartnershipFilters | None = None, *, only: Sequence[str] = STAT_DIMENSIONS
+) -> PartnershipStats:
     """Counts by geography class, modality, status and M49 region of members (a partnership counts
-    once in each region where it has a member)."""
+    once in each region where it has a member). ``only`` names the breakdowns to compute, so a
+    page that shows one of them pays for one."""
     qs = partnership_list(filters).order_by()
-    base = Partnership.objects.filter(pk__in=qs.values("pk"))
+    unfiltered = filters is None or filters == PartnershipFilters()
+    base = (
+        Partnership.objects.visible()
+        if unfiltered
+        else Partnership.objects.filter(pk__in=qs.values("pk"))
+    )
 
     def counts(field_name: str) -> dict[str, int]:
+        if field_name not in only:
+            return {}
         return dict(
-            base.values_list(field_name)
-            .annotate(n=Count("pk", distinct=True))
+            base.order_by()
+            .values_list(field_name)
+            .annotate(n=Count("pk"))
             .values_list(field_name, "n")
         )
 
+    by_geography = counts("geography")
     by_region: Counter[str] = Counter()
-    for region, n in (
-        PartnershipMember.objects.filter(partnership__in=base)
-        .values_list("organisation__country__region__m49")
-        .annotate(n=Count("partnership", distinct=True))
-        .values_list("organisation__country__region__m49", "n")
-    ):
-        by_region[region or "none"] += n
+    if "region" in only:
+        for region, n in (
+            PartnershipMember.objects.filter(partnership__in=base)
+            .values_list("organisation__country__region__m49")
+            .annotate(n=Count("partnership", distinct=True))
+            .values_list("organisation__country__region__m49", "n")
+        ):
+            by_region[region or "none"] += n
     return PartnershipStats(
-        total=base.count(),
-        by_geography=counts("geography"),
+        total=sum(by_geography.values()) if "geography" in only else base.count(),
+        by_geography=by_geography,
         by_modality=counts("modality"),
         by_status=counts("status"),
         by_region=dict(by_region),

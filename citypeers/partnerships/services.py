@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.text import slugify
@@ -170,11 +171,15 @@ def partnership_create(
     sdgs: Iterable[Sdg] = (),
     objectives: Sequence[str] = (),
     is_demo: bool = False,
+    source: str = "",
+    external_id: str = "",
 ) -> Partnership:
     """Record a partnership, or propose one.
 
     Members the actor edits for are accepted at once; any other member is *invited* and must
     accept. With every member accepted the partnership is active; otherwise it is proposed.
+    ``source`` and ``external_id`` key a partnership loaded from elsewhere (the demo set, say), so
+    that loading again can find it; the pair is unique.
     """
     if not directory_permissions.is_signed_in(actor):
         raise PermissionDenied(_("Sign in to record a partnership."))
@@ -191,6 +196,10 @@ def partnership_create(
     if modality not in Modality.values:
         raise ApplicationError(_("Unknown modality."), field="modality")
     descriptions = _clean_descriptions(descriptions, original_language)
+    if external_id and Partnership.objects.filter(source=source, external_id=external_id).exists():
+        raise Conflict(
+            _("A partnership with this external id is already recorded."), field="external_id"
+        )
     moderator = directory_permissions.is_platform_moderator(actor)
     with transaction.atomic():
         all_accepted = moderator or len(own) == len(members)
@@ -203,6 +212,8 @@ def partnership_create(
             original_language=original_language,
             descriptions=descriptions,
             is_demo=is_demo,
+            source=source[:40],
+            external_id=external_id[:120],
             created_by=actor,
         )
         own_ids = {o.pk for o in own}
@@ -238,6 +249,23 @@ def partnership_create(
     return partnership
 
 
+def _activate_when_all_accepted(partnership: Partnership, actor: Any) -> None:
+    """A proposal becomes active as soon as no invitation is left open."""
+    if partnership.status != Status.PROPOSED:
+        return
+    if partnership.members.filter(accepted=False).exists():
+        return
+    partnership.status = Status.ACTIVE
+    partnership.started_on = partnership.started_on or dt.date.today()
+    partnership.save(update_fields=["status", "started_on", "updated_at"])
+    _record(partnership, actor, "status", from_status=Status.PROPOSED, to_status=Status.ACTIVE)
+
+
+# An invitation can be answered while the partnership is proposed, or running (``member_add``
+# invites an organisation the actor does not edit for into an active or dormant partnership).
+ANSWERABLE = {Status.PROPOSED, Status.ACTIVE, Status.DORMANT}
+
+
 def partnership_answer(
     *,
     actor: Any,
@@ -246,7 +274,11 @@ def partnership_answer(
     accept: bool,
     note: str = "",
 ) -> Partnership:
-    """An invited organisation accepts or declines a proposed partnership."""
+    """An invited organisation accepts or declines a partnership it was invited to.
+
+    Accepting makes a proposal active once every invited member has accepted; declining removes
+    the organisation, and a proposal left with fewer than two members is declined.
+    """
     if not permissions.can_answer_for(actor, organisation):
         raise PermissionDenied(
             _("Only editors of %(org)s can answer for it.") % {"org": organisation}
@@ -258,7 +290,7 @@ def partnership_answer(
         ).first()
         if member is None or member.accepted:
             raise Conflict(_("There is no open invitation for %(org)s.") % {"org": organisation})
-        if partnership.status != Status.PROPOSED:
+        if partnership.status not in ANSWERABLE:
             raise Conflict(_("This partnership is not waiting for answers any more."))
         if accept:
             member.accepted = True
@@ -266,23 +298,12 @@ def partnership_answer(
             _record(
                 partnership, actor, "accepted", note=note, data={"organisation": organisation.pk}
             )
-            if not partnership.members.filter(accepted=False).exists():
-                partnership.status = Status.ACTIVE
-                partnership.started_on = partnership.started_on or dt.date.today()
-                partnership.save(update_fields=["status", "started_on", "updated_at"])
-                _record(
-                    partnership,
-                    actor,
-                    "status",
-                    from_status=Status.PROPOSED,
-                    to_status=Status.ACTIVE,
-                )
         else:
             member.delete()
             _record(
                 partnership, actor, "declined", note=note, data={"organisation": organisation.pk}
             )
-            if partnership.members.count() < 2:
+            if partnership.status == Status.PROPOSED and partnership.members.count() < 2:
                 partnership.status = Status.DECLINED
                 partnership.save(update_fields=["status", "updated_at"])
                 _record(
@@ -292,18 +313,8 @@ def partnership_answer(
                     from_status=Status.PROPOSED,
                     to_status=Status.DECLINED,
                 )
-            elif not partnership.members.filter(accepted=False).exists():
-                partnership.status = Status.ACTIVE
-                partnership.started_on = partnership.started_on or dt.date.today()
-                partnership.save(update_fields=["status", "started_on", "updated_at"])
-                _record(
-                    partnership,
-                    actor,
-                    "status",
-                    from_status=Status.PROPOSED,
-                    to_status=Status.ACTIVE,
-                )
             geography_recompute(partnership)
+        _activate_when_all_accepted(partnership, actor)
         audit(
             actor=actor,
             verb="partnership.accept" if accept else "partnership.decline",
@@ -478,6 +489,8 @@ def member_remove(*, actor: Any, member: PartnershipMember) -> None:
         member.delete()
         geography_recompute(partnership)
         _record(partnership, actor, "member_removed", data={"organisation": organisation_id})
+        # Withdrawing the last open invitation of a proposal leaves only accepted members.
+        _activate_when_all_accepted(partnership, actor)
         audit(actor=actor, verb="partnership.member_remove", target=partnership)
 
 
@@ -490,6 +503,7 @@ def objective_add(*, actor: Any, partnership: Partnership, text: str) -> Objecti
             partnership=partnership, text=text.strip(), position=partnership.objectives.count()
         )
         _record(partnership, actor, "objective_added", data={"objective": objective.pk})
+        audit(actor=actor, verb="partnership.objective_add", target=partnership)
     return objective
 
 
@@ -534,6 +548,7 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
     _require_edit(actor, activity.partnership)
     with transaction.atomic():
         _record(activity.partnership, actor, "activity_removed", data={"title": activity.title})
+        audit(actor=actor, verb="partnership.activity_delete", target=activity.partnership)
         activity.delete()
 
 
@@ -562,6 +577,7 @@ def result_add(
             achieved_on=achieved_on,
         )
         _record(partnership, actor, "result_added", data={"result": result.pk})
+        audit(actor=actor, verb="partnership.result_add", target=partnership)
     return result
 
 
@@ -599,6 +615,7 @@ def indicator_set(
             "indicator_set",
             data={"indicator": indicator.pk, "actual": str(actual) if actual is not None else None},
         )
+        audit(actor=actor, verb="partnership.indicator_set", target=result.partnership)
     return indicator
 
 
@@ -622,7 +639,13 @@ def agreement_add(
         )
         if document is not None:
             agreement.document = document
-        agreement.full_clean()
+        try:
+            agreement.full_clean()
+        except ValidationError as exc:  # a malformed link, say
+            field, messages = next(iter(exc.message_dict.items()))
+            raise ApplicationError(
+                " ".join(messages), field=None if field == "__all__" else field
+            ) from exc
         try:
             agreement.save()
         except OSError as exc:  # a full or read-only media folder
@@ -631,6 +654,7 @@ def agreement_add(
                 field="document",
             ) from exc
         _record(partnership, actor, "agreement_added", data={"agreement": agreement.pk})
+        audit(actor=actor, verb="partnership.agreement_add", target=partnership)
     return agreement
 
 
@@ -673,7 +697,11 @@ def capacity_assessment_create(
             raise ApplicationError(
                 _("Unknown capacity dimension %(slug)r.") % {"slug": slug}, field="scores"
             )
-        if not 1 <= int(level) <= 5:
+        try:
+            in_range = 1 <= int(level) <= 5
+        except (TypeError, ValueError):
+            in_range = False
+        if not in_range:
             raise ApplicationError(_("A level is between 1 and 5."), field="scores")
     with transaction.atomic():
         assessment = CapacityAssessment.objects.create(
@@ -715,6 +743,7 @@ def partnership_assessment_link(
         _record(
             partnership, actor, "capacity_linked", data={"assessment": assessment.pk, "kind": kind}
         )
+        audit(actor=actor, verb="partnership.capacity_link", target=partnership)
     return link
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -358,3 +359,57 @@ def sdg_texts_import(*, directory: Path, actor: Any = None) -> dict[str, int]:
         "targets": target_count.created + target_count.updated + target_count.unchanged,
         "languages": len(languages),
     }
+
+
+def cities_ensure(*, records: Iterable[sources.CityRecord], actor: Any = None) -> int:
+    """Store the given GeoNames places where they are missing; return how many were added.
+
+    For importers that meet towns below the reference load's population cut-off (twin towns are
+    often small): they read the places from ``sources.cities(500)`` and store only those they
+    matched. Rows already stored are left as they are, and a later ``load-reference`` keeps the
+    added rows (it never deletes), so running this again changes nothing.
+    """
+    _check_actor(actor)
+    records = list(records)
+    stored = set(
+        City.objects.filter(geonameid__in=[r.geonameid for r in records]).values_list(
+            "geonameid", flat=True
+        )
+    )
+    missing = {r.geonameid: r for r in records if r.geonameid not in stored}
+    if not missing:
+        return 0
+    country_ids = dict(Country.objects.values_list("iso2", "id"))
+    admin_ids = {
+        (country_id, code): pk
+        for pk, country_id, code in AdminArea.objects.values_list("id", "country_id", "code")
+    }
+    rows = []
+    for c in missing.values():
+        country_id = country_ids.get(c.country_iso2)
+        if country_id is None:
+            continue
+        rows.append(
+            City(
+                geonameid=c.geonameid,
+                name=c.name[:200],
+                search_key=fold(c.name)[:200],
+                alias_keys=_aliases(c.name, c.alternate_names),
+                country_id=country_id,
+                admin_area_id=admin_ids.get((country_id, c.admin1)),
+                latitude=c.latitude,
+                longitude=c.longitude,
+                population=c.population,
+                timezone=c.timezone,
+            )
+        )
+    with transaction.atomic():
+        City.objects.bulk_create(rows, batch_size=2000)
+        touched = {row.country_id for row in rows}
+        counted = (
+            Country.objects.filter(pk__in=touched)
+            .annotate(n=Count("cities"))
+            .values_list("iso3", "n")
+        )
+        bulk_sync(Country, "iso3", {iso3: {"city_count": n} for iso3, n in counted})
+    return len(rows)

