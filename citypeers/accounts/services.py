@@ -15,6 +15,8 @@ from citypeers.core.errors import ApplicationError, PermissionDenied
 from .audit import audit
 from .models import ApiToken, User, hash_token, new_token
 
+TOKEN_MARK = "cp_"  # noqa: S105 - a public marker, not a secret
+
 #: ``last_used_at`` is written at most this often per token, so reads stay reads.
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
@@ -47,7 +49,9 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise ApplicationError(_("A token name is at most 100 characters."), field="name")
     if not user.is_active:
         raise ApplicationError(_("This account is not active."), field="user")
-    raw = new_token()
+    # "cp_" marks CityPeers tokens (for secret scanners) and keeps the prefix from starting
+    # with "-", which command-line parsers would take for an option.
+    raw = TOKEN_MARK + new_token()
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user, name=name, key_hash=hash_token(raw), prefix=raw[:8]

@@ -30,6 +30,7 @@ def test_a_token_is_stored_as_its_hash_and_prefix_only():
     assert token.name == "CI pipeline"
     assert token.key_hash == hash_token(raw) != raw
     assert token.prefix == raw[:8]
+    assert raw.startswith("cp_")  # never "-…", which a command line would read as an option
     assert len(raw) >= 40
     assert not ApiToken.objects.filter(key_hash=raw).exists()
     assert AuditEvent.objects.filter(verb="token.create", actor=user).exists()
