@@ -28,8 +28,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    var = tmp_path_factory.mktemp("var")
+def server_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def demo_passwords(server_url: str, server_var: Path) -> dict[str, str]:
+    """The demo accounts' random passwords, as ``load-demo`` wrote them for the test server."""
+    lines = (server_var / "demo-credentials.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in lines if "\t" in line)
+
+
+@pytest.fixture(scope="session")
+def server_url(server_var: Path) -> Iterator[str]:
+    var = server_var
     env = {
         **os.environ,
         "CITYPEERS_ENV": "development",
@@ -42,6 +54,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for args in (
         ["migrate", "--noinput", "-v", "0"],
         ["load-reference"],
+        ["load-demo"],
         ["collectstatic", "--noinput", "-v", "0"],
     ):
         subprocess.run([citypeers, *args], env=env, cwd=ROOT, check=True, capture_output=True)
