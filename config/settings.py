@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "citypeers.accounts",
     "citypeers.directory",
     "citypeers.partnerships",
+    "citypeers.knowledge",
     "citypeers.api",
 ]
 
@@ -246,6 +247,8 @@ CITYPEERS_CITY_MIN_POPULATION = int(os.environ.get("CITYPEERS_CITY_MIN_POPULATIO
 # counts as South only for "developing"; m49: the UN's historical developed-regions convention.
 CITYPEERS_GLOBAL_SOUTH_RULE = env_list("CITYPEERS_GLOBAL_SOUTH_RULE", "world_bank,wesp,m49")
 CITYPEERS_SITE_NAME = os.environ.get("CITYPEERS_SITE_NAME", "CityPeers")
+# Who publishes practices: "moderators" only, or also the "editors" of the responsible organisation.
+CITYPEERS_PRACTICE_PUBLISHERS = os.environ.get("CITYPEERS_PRACTICE_PUBLISHERS", "editors")
 # The IATI publisher of the partnership export (citypeers/interop/iati.py): its registered
 # organisation identifier (prefix of every iati-identifier), OrganisationType code and name.
 CITYPEERS_IATI_ORG_ID = os.environ.get("CITYPEERS_IATI_ORG_ID", "XM-CITYPEERS")

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("places/", include("citypeers.places.urls")),
     path("directory/", include("citypeers.directory.urls")),
     path("partnerships/", include("citypeers.partnerships.urls")),
+    path("practices/", include("citypeers.knowledge.urls")),
     path("accounts/", include("citypeers.accounts.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
