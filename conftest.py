@@ -30,3 +30,13 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         reference_load()
         theme_sync()
         capacity_sync()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():  # type: ignore[no-untyped-def]
+    """Each test starts in English: a request to /fr/ must not change the next test's language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

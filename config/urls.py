@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from citypeers.api.api import api
 from citypeers.core import views as core_views
+from citypeers.knowledge.feeds import PracticesAtom, PracticesRss
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -17,6 +18,10 @@ urlpatterns += i18n_patterns(
     path("places/", include("citypeers.places.urls")),
     path("directory/", include("citypeers.directory.urls")),
     path("partnerships/", include("citypeers.partnerships.urls")),
+    path("practices/feed/rss/", PracticesRss(), name="practices-feed-rss"),
+    path("practices/feed/rss/<slug:theme>/", PracticesRss(), name="practices-feed-rss-theme"),
+    path("practices/feed/atom/", PracticesAtom(), name="practices-feed-atom"),
+    path("practices/feed/atom/<slug:theme>/", PracticesAtom(), name="practices-feed-atom-theme"),
     path("practices/", include("citypeers.knowledge.urls")),
     path("accounts/", include("citypeers.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from citypeers.directory.api import router as directory_router
+from citypeers.knowledge.api import router as knowledge_router
 from citypeers.partnerships.api import router as partnerships_router
 from citypeers.places.api import router as places_router
 
@@ -29,3 +30,4 @@ errors.install(api)
 api.add_router("/", places_router)
 api.add_router("/", directory_router)
 api.add_router("/", partnerships_router)
+api.add_router("/", knowledge_router)

@@ -15,6 +15,13 @@ partnerships among those organisations, written through the partnership services
 ``demo-admin`` (staff, so every member is accepted at once), except the proposals, which the demo
 person who edits for the proposing organisation makes, so that the other demo person has an
 invitation to answer. They are keyed by ``external_id`` with source ``demo``.
+
+The knowledge part (``citypeers.knowledge.demo_data``) is some fifteen invented practices of
+those organisations, in English, French, Spanish and Portuguese originals with human translations,
+written through the knowledge services: by the demo person who edits for the owner where the set
+says so (Amina's draft for Dakar, Lucía's practice waiting in Sevilla's review queue, Dakar's
+adaptation of Porto Alegre's participatory budget), otherwise by ``demo-admin``, who also
+publishes. They are keyed by ``external_id`` (``demo:<key>``).
 """
 
 from __future__ import annotations
@@ -33,6 +40,10 @@ from citypeers.directory import demo_data
 from citypeers.directory import selectors as directory_selectors
 from citypeers.directory import services as directory_services
 from citypeers.directory.models import Membership, Organisation, ProfileItem
+from citypeers.knowledge import demo_data as knowledge_demo_data
+from citypeers.knowledge import selectors as knowledge_selectors
+from citypeers.knowledge import services as knowledge_services
+from citypeers.knowledge.models import Practice
 from citypeers.partnerships import demo_data as partnership_demo_data
 from citypeers.partnerships import selectors as partnership_selectors
 from citypeers.partnerships import services as partnership_services
@@ -72,6 +83,7 @@ def demo_load() -> list[str]:
         lines.append("Demo accounts already present.")
     lines += _demo_directory()
     lines += _demo_partnerships()
+    lines += _demo_practices()
     return lines
 
 
@@ -322,3 +334,119 @@ def _demo_partnership_create(
             reason=spec.end_reason,
         )
     return partnership
+
+
+def _demo_practices() -> list[str]:
+    """The practices of the demo set (see the module doc); those already present are kept."""
+    specs = knowledge_demo_data.PRACTICES
+    keys = {spec.owner for spec in specs}
+    keys |= {key for spec in specs for key, _role in spec.organisations}
+    keys |= {a.organisation for spec in specs for a in spec.adoptions}
+    organisations = directory_selectors.organisations_by_external_id(
+        external_ids=[demo_data.EXTERNAL_ID_PREFIX + key for key in keys]
+    )
+    by_key = {
+        o.external_id.removeprefix(demo_data.EXTERNAL_ID_PREFIX): o for o in organisations.values()
+    }
+    if not by_key:
+        return []  # no demo organisations (no reference data yet): said above
+    admin = User.objects.get(username="demo-admin")
+    themes = {t.slug: t for t in directory_selectors.theme_list()}
+    sdgs = {s.number: s for s in places_selectors.sdg_list()}
+    partnerships = partnership_selectors.partnerships_by_external_id(
+        source=partnership_demo_data.SOURCE,
+        external_ids=[
+            partnership_demo_data.EXTERNAL_ID_PREFIX + spec.partnership
+            for spec in specs
+            if spec.partnership
+        ],
+    )
+    present = knowledge_selectors.practices_by_external_id(
+        external_ids=[spec.external_id for spec in specs]
+    )
+    lines, created, kept = [], 0, len(present)
+    for spec in specs:
+        if spec.external_id in present:
+            continue
+        if spec.owner not in by_key:
+            lines.append(f"Demo practice {spec.key!r} skipped: no demo organisation {spec.owner}.")
+            continue
+        try:
+            with transaction.atomic():
+                practice = _demo_practice_create(
+                    spec, admin, by_key, themes, sdgs, partnerships, present
+                )
+        except ApplicationError as exc:  # e.g. a demo person lost their role
+            lines.append(f"Demo practice {spec.key!r} skipped: {exc.message}")
+            continue
+        present[spec.external_id] = practice
+        created += 1
+    lines.append(f"Demo practices: {created} created, {kept} already present.")
+    return lines
+
+
+def _demo_practice_create(
+    spec: knowledge_demo_data.DemoPractice,
+    admin: User,
+    by_key: dict[str, Organisation],
+    themes: dict[str, Any],
+    sdgs: dict[int, Any],
+    partnerships: dict[str, Partnership],
+    present: dict[str, Practice],
+) -> Practice:
+    services = knowledge_services
+    owner = by_key[spec.owner]
+    author = User.objects.get(username=spec.author) if spec.author else admin
+    source = None
+    if spec.adapted_from:
+        source = present.get(knowledge_demo_data.EXTERNAL_ID_PREFIX + spec.adapted_from)
+        if source is None:
+            raise ApplicationError(f"the practice it adapts ({spec.adapted_from}) is missing")
+    original, *translations = spec.texts.items()
+    practice = services.practice_create(
+        actor=author,
+        language=original[0],
+        texts=original[1],
+        facts=services.PracticeFacts(
+            owner=owner,
+            period_start=spec.period[0],
+            period_end=spec.period[1],
+            city=owner.city,
+            country=None if owner.city else owner.country,
+            themes=[themes[slug] for slug in spec.themes],
+            sdgs=[sdgs[number] for number in spec.sdgs],
+            organisations=[
+                (owner, "lead"),
+                *((by_key[key], role) for key, role in spec.organisations if key in by_key),
+            ],
+            partnership=partnerships.get(
+                partnership_demo_data.EXTERNAL_ID_PREFIX + spec.partnership
+            ),
+        ),
+        external_id=spec.external_id,
+        adapted_from=source,
+        is_demo=True,
+    )
+    for language, texts in translations:
+        services.practice_translate(actor=author, practice=practice, language=language, texts=texts)
+    for title, url in spec.resources:
+        services.resource_add(actor=author, practice=practice, title=title, url=url)
+    if spec.status == "submitted":
+        services.practice_set_status(actor=author, practice=practice, status="submitted")
+    elif spec.status == "published":
+        services.practice_set_status(actor=admin, practice=practice, status="published")
+    for adoption in spec.adoptions:
+        reporter = (
+            User.objects.get(username=adoption.reported_by) if adoption.reported_by else admin
+        )
+        services.adoption_report_add(
+            actor=reporter,
+            practice=source
+            if source is not None and adoption.organisation == spec.owner
+            else practice,
+            organisation=by_key[adoption.organisation],
+            adopted_on=adoption.adopted_on,
+            what_changed=adoption.what_changed,
+            outcome=adoption.outcome,
+        )
+    return practice

@@ -26,6 +26,7 @@ from citypeers.accounts.models import OrganisationRole
 from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.core.htmx import is_htmx
 from citypeers.core.translation import active_language
+from citypeers.knowledge import selectors as knowledge_selectors
 from citypeers.partnerships import selectors as partnership_selectors
 from citypeers.places import selectors as places_selectors
 
@@ -51,6 +52,7 @@ GOVERNMENT_TYPES = {
 }
 HAS_MEMBERS = {*ASSOCIATION_TYPES, ActorType.INTERNATIONAL, ActorType.ACADEMIA}
 PARTNERSHIPS_SHOWN = 20
+PRACTICES_SHOWN = 10
 
 
 def _get(slug: str) -> Organisation:
@@ -133,8 +135,20 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             organisation_id=organisation.pk, limit=PARTNERSHIPS_SHOWN + 1
         )
     )
+    # Published practices it leads or took part in, titled in the reader's language when a
+    # translation exists (two queries: the practices and their texts).
+    practices = [
+        (p, p.text_in(reader))
+        for p in knowledge_selectors.practice_list(
+            knowledge_selectors.PracticeFilters(organisation=organisation.pk)
+        )
+        .prefetch_related(None)
+        .prefetch_related("texts")[: PRACTICES_SHOWN + 1]
+    ]
     context = {
         "organisation": organisation,
+        "practices": practices[:PRACTICES_SHOWN],
+        "more_practices": len(practices) > PRACTICES_SHOWN,
         "can_edit": permissions.can_edit(user, organisation),
         "can_delete": permissions.can_delete(user, organisation),
         "can_manage_people": permissions.can_manage_people(user, organisation),

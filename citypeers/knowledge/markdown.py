@@ -8,6 +8,7 @@ link ``rel="noopener noreferrer nofollow"``.
 from __future__ import annotations
 
 import functools
+import html
 
 import nh3
 from markdown_it import MarkdownIt
@@ -39,6 +40,7 @@ ALLOWED_TAGS = {
     "th",
     "td",
     "del",
+    "s",
     "sup",
     "sub",
 }
@@ -72,7 +74,11 @@ def sanitise(html: str) -> str:
 
 
 def plain(text: str, limit: int = 300) -> str:
-    """A plain-text excerpt of a Markdown text, for snippets and feeds."""
-    stripped = nh3.clean(_parser().render(text or ""), tags=set())
+    """A plain-text excerpt of a Markdown text, for snippets and feeds.
+
+    Text, not HTML: entities are decoded (``R&D``, not ``R&amp;D``), so the caller escapes it
+    like any other text (templates and feed writers do).
+    """
+    stripped = html.unescape(nh3.clean(_parser().render(text or ""), tags=set()))
     stripped = " ".join(stripped.split())
     return stripped if len(stripped) <= limit else stripped[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -59,12 +60,17 @@ def practice_list(
                 )
             qs = qs.filter(visible)
     if f.q:
-        for word in fold(f.q).split()[:8]:
-            qs = qs.filter(
-                Q(texts__title__icontains=word)
-                | Q(texts__summary__icontains=word)
-                | Q(texts__lessons__icontains=word)
-            )
+        # Each word as typed or accent-folded: "orçamento" finds "Orçamento", which the folded
+        # word alone missed. Ranking and cross-lingual search are citypeers.search's work.
+        for word in f.q.split()[:8]:
+            match = Q()
+            for variant in {word.lower(), fold(word)} - {""}:
+                match |= (
+                    Q(texts__title__icontains=variant)
+                    | Q(texts__summary__icontains=variant)
+                    | Q(texts__lessons__icontains=variant)
+                )
+            qs = qs.filter(match)
     if f.theme:
         qs = qs.filter(themes__slug=f.theme)
     if f.sdg:
@@ -160,8 +166,15 @@ def review_queue(*, user: Any) -> QuerySet[Practice]:
     qs = Practice.objects.filter(status=Status.SUBMITTED).prefetch_related(_texts())
     if dp.is_platform_moderator(user):
         return qs
-    if not dp.is_signed_in(user):
+    publishers = getattr(settings, "CITYPEERS_PRACTICE_PUBLISHERS", "editors")
+    if not dp.is_signed_in(user) or publishers != "editors":
         return qs.none()
     return qs.filter(
         owner__people__user=user, owner__people__role__in=["editor", "admin"]
     ).distinct()
+
+
+def practices_by_external_id(*, external_ids: list[str]) -> dict[str, Practice]:
+    """Practices keyed by the identifier an import or the demo loader gave them."""
+    ids = [i for i in external_ids if i]
+    return {p.external_id: p for p in Practice.objects.filter(external_id__in=ids)}

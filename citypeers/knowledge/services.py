@@ -45,6 +45,9 @@ from .models import (
 #: not depend on them; each receives the practice id.
 AFTER_TEXT_SAVED: list[Callable[[int], None]] = []
 
+#: Addresses the practice pages use themselves (``/practices/new/``, ``/practices/review/``, …).
+RESERVED_SLUGS = {"new", "review", "feed", "lookup"}
+
 TRANSITIONS: dict[str, set[str]] = {
     Status.DRAFT: {Status.SUBMITTED, Status.PUBLISHED},
     Status.SUBMITTED: {Status.DRAFT, Status.PUBLISHED},
@@ -94,7 +97,7 @@ def clean_texts(texts: dict[str, Any]) -> dict[str, str]:
 def _unique_slug(title: str) -> str:
     base = slugify(fold(title))[:200] or "practice"
     taken = set(Practice.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken and base != "new":
+    if base not in taken and base not in RESERVED_SLUGS:
         return base
     n = 2
     while f"{base}-{n}" in taken:
@@ -381,22 +384,22 @@ def sdg_suggestions_store(*, practice_id: int, scores: Iterable[tuple[int, float
     Decisions already taken by an editor are kept; return how many suggestions are pending.
     """
     practice = Practice.objects.get(pk=practice_id)
-    decided = set(
-        SdgSuggestion.objects.filter(practice=practice)
-        .exclude(state=SdgSuggestion.State.PENDING)
-        .values_list("sdg__number", flat=True)
-    )
     with transaction.atomic():
+        decided = set(
+            SdgSuggestion.objects.filter(practice=practice)
+            .exclude(state=SdgSuggestion.State.PENDING)
+            .values_list("sdg__number", flat=True)
+        )
+        already_set = set(practice.sdgs.values_list("number", flat=True))
         SdgSuggestion.objects.filter(practice=practice, state=SdgSuggestion.State.PENDING).delete()
         goals = {s.number: s for s in Sdg.objects.all()}
         rows = [
             SdgSuggestion(practice=practice, sdg=goals[number], score=float(score))
             for number, score in scores
-            if number in goals
-            and number not in decided
-            and not practice.sdgs.filter(number=number).exists()
+            if number in goals and number not in decided and number not in already_set
         ]
-        SdgSuggestion.objects.bulk_create(rows)
+        # A concurrent run of the same task may have written the same rows: keep theirs.
+        SdgSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 

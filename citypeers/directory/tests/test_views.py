@@ -364,18 +364,21 @@ class TestOrganisationPage:
         assert shown == links
 
     def test_runs_a_bounded_number_of_queries(self, client, paris, django_assert_max_num_queries):
+        from citypeers.knowledge.tests.factories import PracticeFactory
         from citypeers.partnerships.tests.factories import PartnershipFactory
 
         for _n in range(10):
+            PracticeFactory(owner=paris)
             MembershipFactory(parent=paris.memberships.first().parent)
             ProfileItemFactory(organisation=paris)
             PartnershipFactory(members=[paris, OrganisationFactory()], themes=[theme("waste")])
         client.force_login(OrganisationRoleFactory(organisation=paris, role=Role.ADMIN).user)
 
-        # The partnerships section adds three: the partnerships, their members, their themes.
-        with django_assert_max_num_queries(13):
+        # The partnerships section adds three: the partnerships, their members, their themes;
+        # the practices section two: the practices and their texts.
+        with django_assert_max_num_queries(15):
             response = client.get("/en/directory/water-cities-network/")
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(15):
             client.get("/en/directory/ville-de-paris/")
 
         assert response.status_code == 200
