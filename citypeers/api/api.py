@@ -11,6 +11,7 @@ from citypeers.directory.api import router as directory_router
 from citypeers.knowledge.api import router as knowledge_router
 from citypeers.partnerships.api import router as partnerships_router
 from citypeers.places.api import router as places_router
+from citypeers.search.api import router as search_router
 
 from . import errors
 
@@ -31,3 +32,4 @@ api.add_router("/", places_router)
 api.add_router("/", directory_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", knowledge_router)
+api.add_router("/", search_router)

@@ -7,7 +7,7 @@ in one transaction; each change is written to the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,17 @@ LANGUAGE_CODES = {"en", "fr", "es", "pt", "ar", "de", "it", "zh", "ru", "sw", "n
 INVITATION_DAYS = 14
 # Address names the directory's own pages use (``/directory/new/``): never an organisation's.
 RESERVED_SLUGS = {"new"}
+
+#: Callbacks run after an organisation was created, changed or deleted (search indexing, …), each
+#: with the organisation id, on commit. Other apps register here so the directory does not depend
+#: on them.
+AFTER_SAVED: list[Callable[[int], None]] = []
+
+
+def _after_saved(organisation_id: int) -> None:
+    for callback in AFTER_SAVED:
+        transaction.on_commit(lambda cb=callback: cb(organisation_id))  # type: ignore[misc]
+
 
 EDITABLE_FIELDS = (
     "name",
@@ -305,6 +316,7 @@ def organisation_create(
             )
             permissions.forget_roles(actor)
         audit(actor=actor, verb="organisation.create", target=organisation)
+        _after_saved(organisation.pk)
     return organisation
 
 
@@ -364,6 +376,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **changes: An
                 )
             },
         )
+        _after_saved(organisation.pk)
     return organisation
 
 
@@ -371,7 +384,9 @@ def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
     permissions.require(permissions.can_delete(actor, organisation))
     with transaction.atomic():
         audit(actor=actor, verb="organisation.delete", target=organisation)
+        organisation_id = organisation.pk
         organisation.delete()
+        _after_saved(organisation_id)
 
 
 def profile_item_add(

@@ -5,7 +5,7 @@ keeps the derived geography up to date."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +41,17 @@ from .models import (
 )
 
 MemberSpec = tuple[Organisation, str]  # (organisation, role)
+
+#: Callbacks run after a partnership was created, changed, changed status or was deleted (search
+#: indexing, …), each with the partnership id, on commit. Other apps register here so the
+#: registry does not depend on them.
+AFTER_SAVED: list[Callable[[int], None]] = []
+
+
+def _after_saved(partnership_id: int) -> None:
+    for callback in AFTER_SAVED:
+        transaction.on_commit(lambda cb=callback: cb(partnership_id))  # type: ignore[misc]
+
 
 # Allowed status changes (proposed → active happens when every invited member has accepted).
 TRANSITIONS: dict[str, set[str]] = {
@@ -246,6 +257,7 @@ def partnership_create(
             data={"members": [o.pk for o, _r in members]},
         )
         audit(actor=actor, verb="partnership.create", target=partnership)
+        _after_saved(partnership.pk)
     return partnership
 
 
@@ -320,6 +332,7 @@ def partnership_answer(
             verb="partnership.accept" if accept else "partnership.decline",
             target=partnership,
         )
+        _after_saved(partnership.pk)
     return partnership
 
 
@@ -382,6 +395,7 @@ def partnership_update(
             changed.append("sdgs")
         _record(partnership, actor, "updated", data={"fields": changed})
         audit(actor=actor, verb="partnership.update", target=partnership, data={"fields": changed})
+        _after_saved(partnership.pk)
     return partnership
 
 
@@ -431,6 +445,7 @@ def partnership_set_status(
             data={"on": on.isoformat()},
         )
         audit(actor=actor, verb="partnership.status", target=partnership, data={"to": status})
+        _after_saved(partnership.pk)
     return partnership
 
 
@@ -441,7 +456,9 @@ def partnership_delete(*, actor: Any, partnership: Partnership) -> None:
         )
     with transaction.atomic():
         audit(actor=actor, verb="partnership.delete", target=partnership)
+        partnership_id = partnership.pk
         partnership.delete()
+        _after_saved(partnership_id)
 
 
 def member_add(

@@ -1,0 +1,10 @@
+"""The search page, under ``/<language>/search/``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+urlpatterns = [
+    path("", views.search, name="search"),
+]
