@@ -73,7 +73,9 @@ def _sqlite(
     sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
     params: list[Any] = [_sqlite_match(terms, operator)]
     if candidates is not None:
-        sql += f" AND rowid IN ({candidates[0]})"
+        # "+rowid": the filter must not become a rowid lookup into FTS5 (one full-text probe
+        # per candidate); SQLite then runs the MATCH once and checks the candidates after it.
+        sql += f" AND +rowid IN ({candidates[0]})"
         params.extend(candidates[1])
     # bm25 with the title weighing five times the body; smaller is better.
     sql += " ORDER BY bm25(search_fts, 5.0, 1.0) LIMIT %s"
