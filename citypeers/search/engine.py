@@ -33,6 +33,7 @@ import numpy as np
 
 from citypeers.core.text import fold
 from citypeers.knowledge import encoder
+from citypeers.knowledge.language import detect_language
 
 from . import lexical, semantic
 from .models import SearchDocument, split_codes
@@ -221,7 +222,18 @@ def search(
         ).values_list("pk", "doc_type", "object_id", "language", "title", "themes", "countries")
     }
     object_of = {pk: (row[1], row[2]) for pk, row in meta.items()}
-    lex_ranks = _ranks([pk for pk in lexical_ids if pk in meta], object_of)
+    # Words shared across languages ("2030", names) make noisy lexical matches: when the query's
+    # language is clear, only documents in that language count on the lexical side, and other
+    # languages are reached through the embeddings.
+    query_language = detect_language(q)
+    lex_ranks = _ranks(
+        [
+            pk
+            for pk in lexical_ids
+            if pk in meta and (query_language is None or meta[pk][3] == query_language)
+        ],
+        object_of,
+    )
     sem_ranks = _ranks([pk for pk in semantic_ids if pk in meta], object_of)
 
     folded_q = fold(q)
@@ -250,17 +262,15 @@ def search(
     ordered = sorted(scores, key=lambda k: (-scores[k], k))
     page = ordered[offset : offset + limit]
 
-    bodies = dict(
-        SearchDocument.objects.filter(pk__in=[best_doc[k] for k in page]).values_list("pk", "body")
-    )
-    extra = dict(
-        SearchDocument.objects.filter(pk__in=[best_doc[k] for k in page]).values_list(
-            "pk", "external_id"
-        )
-    )
-    urls = dict(
-        SearchDocument.objects.filter(pk__in=[best_doc[k] for k in page]).values_list("pk", "url")
-    )
+    page_rows = {
+        pk: (body, external_id, url)
+        for pk, body, external_id, url in SearchDocument.objects.filter(
+            pk__in=[best_doc[k] for k in page]
+        ).values_list("pk", "body", "external_id", "url")
+    }
+    bodies = {pk: row[0] for pk, row in page_rows.items()}
+    extra = {pk: row[1] for pk, row in page_rows.items()}
+    urls = {pk: row[2] for pk, row in page_rows.items()}
     items = []
     for key in page:
         pk = best_doc[key]

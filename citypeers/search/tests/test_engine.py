@@ -77,6 +77,25 @@ def test_french_query_finds_spanish_practice():
     assert results.items[0].language == "es"
 
 
+def test_words_shared_across_languages_do_not_outrank_the_meaning():
+    # Given an English practice that shares only "2030" and a name with the query,
+    practice(
+        "Bus lanes for Dakar by 2030",
+        summary="Dakar plans 40 km of bus lanes by 2030 to cut commuting time.",
+    )
+    # and a Spanish practice on what the query asks about,
+    water = practice(
+        "Agua potable para todos los barrios",
+        language="es",
+        summary="Conexiones de agua potable en los barrios informales antes de 2030.",
+    )
+    # when the query is a clear French sentence,
+    results = search("Garantir l'accès à l'eau potable dans tous les quartiers d'ici 2030")
+    # then the meaning wins: the lexical side only counts documents in the query's language.
+    assert results.items[0].id == water.pk
+    assert results.items[0].lexical_rank is None
+
+
 def test_filters_apply_before_ranking():
     # Given 50 documents that match the query better than the only one in Kenya
     for n in range(50):
