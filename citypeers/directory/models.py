@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from citypeers.core.translation import localized
+from citypeers.core.translation import localized, reader_text
 
 
 class Theme(models.Model):
@@ -139,20 +139,11 @@ class Organisation(models.Model):
     @property
     def description(self) -> str:
         """The description in the reader's language, else in the original language."""
-        from citypeers.core.translation import active_language
-
-        return str(
-            self.descriptions.get(active_language())
-            or self.descriptions.get(self.original_language)
-            or ""
-        )
+        return reader_text(self.descriptions, self.original_language)[0]
 
     @property
     def description_language(self) -> str:
-        from citypeers.core.translation import active_language
-
-        lang = active_language()
-        return lang if self.descriptions.get(lang) else self.original_language
+        return reader_text(self.descriptions, self.original_language)[1]
 
     @property
     def is_local_government(self) -> bool:

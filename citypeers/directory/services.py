@@ -24,6 +24,7 @@ from citypeers.accounts.audit import audit
 from citypeers.accounts.models import Invitation, OrganisationRole, User, hash_token, new_token
 from citypeers.core.errors import ApplicationError, Conflict, NotFound
 from citypeers.core.text import fold
+from citypeers.core.translation import clean_translations
 from citypeers.places.models import AdminArea, City, Country, Sdg
 
 from . import permissions
@@ -205,31 +206,6 @@ def _clean_languages(languages: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def _clean_descriptions(descriptions: dict[str, str], original_language: str) -> dict[str, str]:
-    out = {}
-    for lang, text in (descriptions or {}).items():
-        lang = str(lang).lower()
-        if len(lang) != 2 or not lang.isalpha():
-            raise ApplicationError(
-                _("%(code)r is not a two-letter language code.") % {"code": lang},
-                field="descriptions",
-            )
-        text = str(text or "").strip()
-        if len(text) > 10000:
-            raise ApplicationError(
-                _("A description is at most 10,000 characters."), field="descriptions"
-            )
-        if text:
-            out[lang] = text
-    if out and original_language not in out:
-        raise ApplicationError(
-            _("Give the description in its original language (%(lang)s).")
-            % {"lang": original_language},
-            field="original_language",
-        )
-    return out
-
-
 def _full_clean(organisation: Organisation) -> None:
     try:
         organisation.full_clean(exclude=["slug", "search_text", "created_by"])
@@ -249,7 +225,7 @@ class _Relations:
 def _save(organisation: Organisation, relations: _Relations) -> Organisation:
     _place_rules(organisation)
     organisation.languages = _clean_languages(organisation.languages or [])
-    organisation.descriptions = _clean_descriptions(
+    organisation.descriptions = clean_translations(
         organisation.descriptions, organisation.original_language
     )
     _duplicate_check(organisation)  # before full_clean, whose constraint check says less

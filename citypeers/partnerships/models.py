@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from citypeers.core.translation import localized
+from citypeers.core.translation import localized, reader_text
 
 
 class Modality(models.TextChoices):
@@ -109,13 +109,7 @@ class Partnership(models.Model):
 
     @property
     def description(self) -> str:
-        from citypeers.core.translation import active_language
-
-        return str(
-            self.descriptions.get(active_language())
-            or self.descriptions.get(self.original_language)
-            or ""
-        )
+        return reader_text(self.descriptions, self.original_language)[0]
 
 
 class PartnershipMember(models.Model):

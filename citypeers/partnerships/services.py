@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from citypeers.accounts.audit import audit
 from citypeers.core.errors import ApplicationError, Conflict, PermissionDenied
 from citypeers.core.text import fold
+from citypeers.core.translation import clean_translations
 from citypeers.directory import permissions as directory_permissions
 from citypeers.directory.models import Organisation, Theme
 from citypeers.places.models import City, Sdg
@@ -148,27 +149,6 @@ def _check_members(members: Sequence[MemberSpec]) -> None:
             )
 
 
-def _clean_descriptions(
-    descriptions: dict[str, str] | None, original_language: str
-) -> dict[str, str]:
-    out = {
-        str(k).lower(): str(v).strip() for k, v in (descriptions or {}).items() if str(v).strip()
-    }
-    for lang in out:
-        if len(lang) != 2 or not lang.isalpha():
-            raise ApplicationError(
-                _("%(code)r is not a two-letter language code.") % {"code": lang},
-                field="descriptions",
-            )
-    if out and original_language not in out:
-        raise ApplicationError(
-            _("Give the description in its original language (%(lang)s).")
-            % {"lang": original_language},
-            field="original_language",
-        )
-    return out
-
-
 def partnership_create(
     *,
     actor: Any,
@@ -206,7 +186,7 @@ def partnership_create(
 
     if modality not in Modality.values:
         raise ApplicationError(_("Unknown modality."), field="modality")
-    descriptions = _clean_descriptions(descriptions, original_language)
+    descriptions = clean_translations(descriptions, original_language)
     if external_id and Partnership.objects.filter(source=source, external_id=external_id).exists():
         raise Conflict(
             _("A partnership with this external id is already recorded."), field="external_id"
@@ -381,7 +361,7 @@ def partnership_update(
             partnership.original_language = original_language
             changed.append("original_language")
         if descriptions is not None or original_language is not None:
-            partnership.descriptions = _clean_descriptions(
+            partnership.descriptions = clean_translations(
                 partnership.descriptions if descriptions is None else descriptions,
                 partnership.original_language,
             )
