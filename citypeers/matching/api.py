@@ -1,0 +1,5 @@
+"""API of the matching app."""
+
+from ninja import Router
+
+router = Router(tags=["matching"])
