@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,9 @@ SEMANTIC_DEPTH = 200
 EXACT_SCAN_MAX = 20_000
 SNIPPET_CHARS = 220
 MARK_START, MARK_END = "\x02", "\x03"
+
+#: ``fold`` of titles and words, remembered: the same titles and words come back in every query.
+_fold = lru_cache(maxsize=65_536)(fold)
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ def _semantic(query: Any, docs: Any, narrowed: bool, depth: int) -> list[tuple[i
     size = semantic.index_size()
     while True:
         hits = [(pk, s) for pk, s in semantic.ann_search(query, k) if s >= SEMANTIC_MIN]
+        if not narrowed:
+            return hits[:depth]  # every document is allowed (a stale key finds no row later)
         allowed = set(docs.filter(pk__in=[pk for pk, _s in hits]).values_list("pk", flat=True))
         kept = [(pk, s) for pk, s in hits if pk in allowed]
         # Done when enough hits pass, when the index is exhausted, or when the weakest hit is
@@ -172,7 +178,7 @@ def snippet(body: str, terms: list[str], length: int = SNIPPET_CHARS) -> str:
     words = list(re.finditer(r"\w+", text))
 
     def matches(word: str) -> bool:
-        folded = fold(word)
+        folded = _fold(word)
         return bool(folded) and any(folded.startswith(t) for t in terms)
 
     first = next((m for m in words if matches(m.group())), None)
@@ -250,14 +256,14 @@ def search(
             score += 1.0 / (RRF_K + sem_ranks[key])
         scores[key] = score
     for pk, row in meta.items():
-        if fold(row[4]) == folded_q and scores.get(object_of[pk], 0) < TITLE_BOOST:
+        if _fold(row[4]) == folded_q and scores.get(object_of[pk], 0) < TITLE_BOOST:
             scores[object_of[pk]] += TITLE_BOOST
             best_doc[object_of[pk]] = pk
     # Prefer the reader's language for the snippet when that document matched too.
     for pk, row in meta.items():
         key = object_of[pk]
         current = meta[best_doc[key]]
-        if row[3] == reader_language != current[3] and fold(current[4]) != folded_q:
+        if row[3] == reader_language != current[3] and _fold(current[4]) != folded_q:
             best_doc[key] = pk
     ordered = sorted(scores, key=lambda k: (-scores[k], k))
     page = ordered[offset : offset + limit]

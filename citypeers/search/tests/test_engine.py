@@ -12,7 +12,7 @@ from citypeers.directory.models import Theme
 from citypeers.knowledge.models import Status
 from citypeers.knowledge.tests.factories import PracticeFactory
 from citypeers.places.models import Country
-from citypeers.search import indexing
+from citypeers.search import indexing, lexical
 from citypeers.search.engine import MARK_END, MARK_START, SearchFilters, search
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,14 @@ def test_prefix_and_accent_folding():
         results = search(q)
         assert results.items[0].id == p.pk, q
         assert results.items[0].lexical_rank == 1
+
+    # A one- or two-letter last word is a whole word, not a prefix of most of the vocabulary.
+    assert lexical._sqlite_match(lexical.query_words("educación de"), "AND") == (
+        '"educacion" AND "de"'
+    )
+    assert lexical._sqlite_match(lexical.query_words("de educ"), "OR") == '"de" OR "educ"*'
+    assert lexical._pg_query(lexical.query_words("educacion a"), "&") == "educacion & a"
+    assert lexical._pg_query(lexical.query_words("educ"), "&") == "educ:*"
 
     hit = search("educacion ambiental").items[0]
     assert f"{MARK_START}educación{MARK_END}" in hit.snippet
@@ -142,3 +150,38 @@ def test_type_filter_and_blank_query():
     practice("Urban gardens")
     assert search("urban gardens", filters=SearchFilters(types=("organisation",))).count == 0
     assert search("   ").count == 0
+
+
+def test_common_words_are_left_out_of_the_match_and_the_ranking_is_capped(monkeypatch):
+    from citypeers.search.models import SearchDocument
+
+    # Given 60 documents that all say "municipal" and one that also says "composting"
+    SearchDocument.objects.bulk_create(
+        [
+            SearchDocument(
+                doc_type="practice",
+                object_id=10_000 + n,
+                language="en",
+                title=f"Municipal note {n}",
+                body="municipal services" + (" composting" if n == 7 else ""),
+            )
+            for n in range(60)
+        ]
+    )
+    lexical.clear_caches()
+    monkeypatch.setattr(lexical, "PLAN_MIN_DOCUMENTS", 10)
+    words = lexical.query_words("municipal composting")
+    # "municipal" is in every document: only "composting" is matched
+    assert [w.text for w in lexical.plan(words)] == ["composting"]
+    assert len(lexical.search("municipal composting")) == 1
+    # When every word is common, the rarest one is kept
+    assert len(lexical.plan(lexical.query_words("municipal services"))) == 1
+    # At most RANK_CAP matches are ranked: the newest ones
+    monkeypatch.setattr(lexical, "RANK_CAP", 5)
+    found = lexical.search("municipal")
+    newest = list(
+        SearchDocument.objects.filter(object_id__gte=10_000)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:5]
+    )
+    assert sorted(found) == sorted(newest)
