@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "citypeers.core.context_processors.site",
+                "citypeers.notifications.context_processors.unread",
             ],
         },
     },
@@ -153,10 +154,22 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
+# Redis (production profile): the shared cache and the task queue. Unset: the embedded profile.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds to wait for Redis before carrying on without it (connect and each command).
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "1"))
+
+CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL or "locmem://")
 if CACHE_URL.startswith("redis://") or CACHE_URL.startswith("rediss://"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            # Django's RedisCache that answers like an empty cache while Redis is down.
+            "BACKEND": "citypeers.core.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "cp",
+            "RETRY_AFTER": float(os.environ.get("REDIS_RETRY_AFTER", "5")),
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
     }
 else:
     CACHES = {
@@ -167,8 +180,43 @@ else:
     }
 
 # Background tasks (the Django tasks API, django-tasks): run in-process, at enqueue time, on the
-# embedded default and in tests; a queue backend and workers take over in production.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# embedded default and in tests; with Redis, an RQ queue and worker processes (`make worker`).
+TASKS_BACKEND = os.environ.get(
+    "TASKS_BACKEND", "rq" if REDIS_URL and ENVIRONMENT != "test" else "immediate"
+)
+# What an enqueue does while Redis is unreachable: "run" the task in-process, or keep it in the
+# database until Redis is back ("wait"; the scheduler queues it then).
+TASKS_WHEN_QUEUE_DOWN = os.environ.get("TASKS_WHEN_QUEUE_DOWN", "run")
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    _timeouts = f"socket_connect_timeout={REDIS_TIMEOUT}&socket_timeout={max(REDIS_TIMEOUT, 5.0)}"
+    _rq_url = f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}{_timeouts}"
+    RQ_QUEUES = {
+        "default": {
+            "URL": _rq_url,
+            "DEFAULT_TIMEOUT": int(os.environ.get("TASK_TIMEOUT", "1800")),
+        }
+    }
+    RQ = {"COMMIT_MODE": "auto"}
+    TASKS = {
+        "default": {
+            "BACKEND": "citypeers.core.task_backend.QueueBackend",
+            "QUEUES": ["default"],
+            "OPTIONS": {
+                "WHEN_QUEUE_DOWN": TASKS_WHEN_QUEUE_DOWN,
+                "RETRIES": int(os.environ.get("TASK_RETRIES", "1")),
+                "RETRY_AFTER": float(os.environ.get("REDIS_RETRY_AFTER", "5")),
+            },
+        }
+    }
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be immediate or rq")
+# The periodic jobs of `citypeers scheduler`.
+CITYPEERS_SCHEDULE = "config.scheduler.SCHEDULE"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -225,6 +273,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [
     BASE_DIR / "citypeers" / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/d3-array", BASE_DIR / "node_modules" / "d3-array" / "dist"),
+    ("vendor/d3-geo", BASE_DIR / "node_modules" / "d3-geo" / "dist"),
+    ("vendor/topojson-client", BASE_DIR / "node_modules" / "topojson-client" / "dist"),
+    ("vendor/world-atlas", BASE_DIR / "node_modules" / "world-atlas"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -240,8 +292,16 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+# HTTPS: assumed in production (TLS ends at a proxy, BEHIND_TLS_PROXY=1, or in front of gunicorn):
+# redirects to https, HSTS, secure cookies. CITYPEERS_HTTPS=0 only to try production on plain HTTP.
+HTTPS = PRODUCTION and env_bool("CITYPEERS_HTTPS", True)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)  # inert until the domain is submitted
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION and env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = PRODUCTION and env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -249,6 +309,19 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
+
+# Rate limits (citypeers.core.ratelimit), "count/period" with period s, m, h or d, e.g. "20/10m";
+# counted in the cache per client address (per account for API writes). "0/m" would refuse all.
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", ENVIRONMENT != "test")
+RATE_LIMITS = {
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "30/10m"),
+    "signup": os.environ.get("RATE_LIMIT_SIGNUP", "10/h"),
+    "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "10/h"),
+    "password_reset_email": os.environ.get("RATE_LIMIT_PASSWORD_RESET_EMAIL", "3/h"),
+    "api_write": os.environ.get("RATE_LIMIT_API_WRITE", "120/m"),
+}
+# Behind a proxy, the client address is the last X-Forwarded-For entry (the one the proxy added).
+RATE_LIMIT_TRUST_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 
 # --- CityPeers -----------------------------------------------------------------------------------
 # Minimum population of the GeoNames cities loaded by load-reference: 15000, 5000, 1000 or 500.
@@ -274,6 +347,12 @@ CITYPEERS_SEARCH_INDEX_DIR = Path(
 )
 # Who publishes practices: "moderators" only, or also the "editors" of the responsible organisation.
 CITYPEERS_PRACTICE_PUBLISHERS = os.environ.get("CITYPEERS_PRACTICE_PUBLISHERS", "editors")
+# Discussions (citypeers/learning): posts (threads and replies) per person per minute and per day,
+# and reports per day; platform moderators are exempt. E-mail digests: people per batch task.
+CITYPEERS_DISCUSSION_POSTS_PER_MINUTE = int(os.environ.get("DISCUSSION_POSTS_PER_MINUTE", "3"))
+CITYPEERS_DISCUSSION_POSTS_PER_DAY = int(os.environ.get("DISCUSSION_POSTS_PER_DAY", "50"))
+CITYPEERS_DISCUSSION_REPORTS_PER_DAY = int(os.environ.get("DISCUSSION_REPORTS_PER_DAY", "20"))
+CITYPEERS_DIGEST_BATCH_SIZE = int(os.environ.get("CITYPEERS_DIGEST_BATCH_SIZE", "500"))
 # The IATI publisher of the partnership export (citypeers/interop/iati.py): its registered
 # organisation identifier (prefix of every iati-identifier), OrganisationType code and name.
 CITYPEERS_IATI_ORG_ID = os.environ.get("CITYPEERS_IATI_ORG_ID", "XM-CITYPEERS")

@@ -107,10 +107,20 @@ def new_token() -> str:
 
 
 class ApiToken(models.Model):
-    """A personal API token; only its SHA-256 hash is stored."""
+    """A personal API token; only its SHA-256 hash is stored.
+
+    Its scope says what it may do: ``read`` (every read the owner may make, including their own
+    notifications and registrations) or ``write`` (reads and writes, the default, which is what
+    tokens issued before scopes existed keep).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read only")
+        WRITE = "write", _("read and write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices, default=Scope.WRITE)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -124,6 +134,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def allows_writes(self) -> bool:
+        return self.scope == self.Scope.WRITE
 
 
 class AuditEvent(models.Model):
@@ -147,3 +161,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_label}"
+
+
+class AuditEventOrganisation(models.Model):
+    """An organisation an audit event concerns; its admins see the event in its audit log.
+
+    Written with the event (:func:`citypeers.accounts.audit.audit`), from the record as it is at
+    that moment: a partnership's members, a practice's organisations, an event's organisers. So
+    the log keeps what happened to a partnership even after the partnership is deleted. ``at``
+    repeats the event's time so the log of one organisation is read from one index.
+    """
+
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.CASCADE, related_name="organisation_links"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("audit event of an organisation")
+        verbose_name_plural = _("audit events of organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "event"], name="audit_event_organisation_once"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "-at"], name="audit_organisation_at")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.event_id}"

@@ -1,26 +1,38 @@
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest
 from django.urls import path, reverse_lazy
 
-from . import views
+from citypeers.core.ratelimit import limit_posts
+
+from . import account_views, views
 from .forms import LoginForm
+
+
+def _reset_email(request: HttpRequest) -> str:
+    return str(request.POST.get("email", "")).strip().lower()
+
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("sign-up/", views.sign_up, name="sign-up"),
+    path("sign-up/", limit_posts("signup")(views.sign_up), name="sign-up"),
     path(
         "log-in/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/log_in.html",
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
+        limit_posts("login")(
+            auth_views.LoginView.as_view(
+                template_name="accounts/log_in.html",
+                authentication_form=LoginForm,
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),
     path("log-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        views.PasswordResetView.as_view(),
+        limit_posts("password_reset", also=("password_reset_email", _reset_email))(
+            views.PasswordResetView.as_view()
+        ),
         name="password-reset",
     ),
     path(
@@ -43,4 +55,7 @@ urlpatterns = [
         ),
         name="password-reset-complete",
     ),
+    path("account/", account_views.account, name="account"),
+    path("account/personal-data.json", account_views.personal_data, name="personal-data"),
+    path("account/delete/", account_views.delete_account, name="delete"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from citypeers.accounts.api import router as accounts_router
 from citypeers.directory.api import router as directory_router
 from citypeers.insights.api import router as insights_router
 from citypeers.knowledge.api import router as knowledge_router
@@ -18,6 +19,7 @@ from citypeers.places.api import router as places_router
 from citypeers.search.api import router as search_router
 
 from . import errors
+from .parser import TextParser
 
 api = NinjaAPI(
     title="CityPeers API",
@@ -30,6 +32,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=TextParser(),
 )
 errors.install(api)
 api.add_router("/", places_router)
@@ -41,3 +44,4 @@ api.add_router("/", matching_router)
 api.add_router("/", learning_router)
 api.add_router("/", insights_router)
 api.add_router("/", notifications_router)
+api.add_router("/", accounts_router)

@@ -5,6 +5,10 @@ session. The session path checks CSRF (a cookie travels with cross-site requests
 does not), and only once it knows the session is signed in, so an anonymous write is answered
 401 rather than a CSRF 403. When neither succeeds ninja raises ``AuthenticationError``, which
 ``errors.py`` turns into a 401 problem document.
+
+A token has a scope: a ``read`` token authenticates reads (GET, HEAD, OPTIONS) and is refused
+with a 403 on anything else, before the endpoint runs. Every authenticated write, by token or
+session, counts against the caller's ``api_write`` rate limit (429 over it).
 """
 
 from typing import Any
@@ -16,7 +20,16 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from ninja.utils import check_csrf
 
-from citypeers.accounts.services import api_token_authenticate
+from citypeers.accounts.services import api_token_lookup
+from citypeers.core.errors import PermissionDenied
+from citypeers.core.ratelimit import hit
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _count_write(request: HttpRequest, user: Any) -> None:
+    if request.method not in SAFE_METHODS:
+        hit("api_write", f"user:{user.pk}")
 
 
 class TokenAuth(HttpBearer):
@@ -25,10 +38,14 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(raw=token)
-        if user is not None:
-            request.user = user
-        return user
+        found = api_token_lookup(raw=token)
+        if found is None:
+            return None
+        if request.method not in SAFE_METHODS and not found.allows_writes:
+            raise PermissionDenied(_("This API token may only read; use a token with write scope."))
+        request.user = found.user
+        _count_write(request, found.user)
+        return found.user
 
 
 class CsrfSessionAuth(SessionAuth):
@@ -41,6 +58,7 @@ class CsrfSessionAuth(SessionAuth):
         csrf_checked = self.csrf and not getattr(request, "_ninja_csrf_exempt", False)
         if csrf_checked and check_csrf(request) is not None:
             raise HttpError(403, _("CSRF check failed: send the CSRF token with the request."))
+        _count_write(request, user)
         return user
 
 

@@ -44,7 +44,10 @@ def install(api: NinjaAPI) -> None:
         extra: dict[str, Any] = dict(exc.extra)
         if exc.field:
             extra["field"] = exc.field
-        return problem(api, request, exc.status, exc.message, code=exc.code, **extra)
+        response = problem(api, request, exc.status, exc.message, code=exc.code, **extra)
+        for header, value in getattr(exc, "headers", {}).items():  # Retry-After on a 429
+            response[header] = value
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -65,6 +68,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, ApplicationError):
+            # ninja wraps what the body parser raises (parser.py: a NUL in a field).
+            return application_error(request, exc.__cause__)
         return problem(api, request, exc.status_code, str(exc))
 
     @api.exception_handler(Exception)

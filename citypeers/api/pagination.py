@@ -13,7 +13,8 @@ from ninja.pagination import PaginationBase
 class LimitOffset(PaginationBase):
     class Input(Schema):
         limit: int = Field(20, ge=1, le=100, description="Items per page (at most 100).")
-        offset: int = Field(0, ge=0, description="Items to skip.")
+        # Bounded: an offset past what a database integer holds would fail in the SQL.
+        offset: int = Field(0, ge=0, le=1_000_000_000, description="Items to skip.")
 
     class Output(Schema):
         count: int

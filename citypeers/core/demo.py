@@ -22,6 +22,15 @@ written through the knowledge services: by the demo person who edits for the own
 says so (Amina's draft for Dakar, Lucía's practice waiting in Sevilla's review queue, Dakar's
 adaptation of Porto Alegre's participatory budget), otherwise by ``demo-admin``, who also
 publishes. They are keyed by ``external_id`` (``demo:<key>``).
+
+The match-request part (``citypeers.matching.demo_data.load``) is four invented requests with
+invitations in every state, written through the matching services by the demo people within their
+roles, keyed by ``external_id`` (``demo:match:<key>``).
+
+The learning part (``citypeers.learning.demo_data.load``) is six invented events in English,
+French and Spanish (past ones with learning notes, upcoming ones with registrations and a waiting
+list) and three news articles with translations, written through the learning services, keyed by
+``external_id`` (``demo:<key>``).
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ from citypeers.knowledge import demo_data as knowledge_demo_data
 from citypeers.knowledge import selectors as knowledge_selectors
 from citypeers.knowledge import services as knowledge_services
 from citypeers.knowledge.models import Practice
+from citypeers.learning import demo_data as learning_demo_data
+from citypeers.matching import demo_data as matching_demo_data
 from citypeers.partnerships import demo_data as partnership_demo_data
 from citypeers.partnerships import selectors as partnership_selectors
 from citypeers.partnerships import services as partnership_services
@@ -84,6 +95,8 @@ def demo_load() -> list[str]:
     lines += _demo_directory()
     lines += _demo_partnerships()
     lines += _demo_practices()
+    lines += matching_demo_data.load()
+    lines += learning_demo_data.load()
     return lines
 
 

@@ -42,3 +42,10 @@ class NotFound(ApplicationError):
 class Conflict(ApplicationError):
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(ApplicationError):
+    """A rate limit was reached; ``extra["retry_after"]`` gives the seconds to wait, if known."""
+
+    status = 429
+    code = "too-many-requests"

@@ -156,6 +156,7 @@ class OrganisationForm(forms.Form):
         help_text=_("State, province or region; required for a regional government."),
     )
     city_search = forms.CharField(
+        max_length=200,
         label=_("Find the city"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
@@ -394,6 +395,7 @@ class MembershipForm(forms.Form):
     """A member recorded in this organisation: the member is chosen by its address name."""
 
     member_search = forms.CharField(
+        max_length=200,
         label=_("Find the member organisation"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from citypeers.core.translation import localized, reader_text
+from citypeers.core.uploads import validate_image
 
 
 class Theme(models.Model):
@@ -90,7 +91,9 @@ class Organisation(models.Model):
     )
     languages = models.JSONField(_("languages of work"), default=list, blank=True)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/%Y/", blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to="logos/%Y/", blank=True, validators=[validate_image]
+    )
     original_language = models.CharField(_("original language"), max_length=8, default="en")
     descriptions = models.JSONField(_("description per language"), default=dict, blank=True)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)

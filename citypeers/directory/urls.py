@@ -1,5 +1,7 @@
 from django.urls import path
 
+from citypeers.accounts.views import organisation_audit
+
 from . import views
 
 app_name = "directory"
@@ -18,4 +20,5 @@ urlpatterns = [
     path("<slug:slug>/people/", views.people, name="people"),
     path("<slug:slug>/memberships/", views.memberships, name="memberships"),
     path("<slug:slug>/profile/", views.profile_items, name="profile"),
+    path("<slug:slug>/audit/", organisation_audit, name="audit"),
 ]

@@ -170,6 +170,12 @@ def _row_changes(
 def _import_row(
     *, actor: Any, refs: References, row: Mapping[str, str]
 ) -> tuple[Organisation, bool]:
+    for column, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL cannot store it; the web forms and the API refuse it too.
+            raise ApplicationError(
+                _("Text may not contain the NUL character (U+0000)."), field=str(column)
+            )
     external_id = (row.get("external_id") or "").strip()
     if len(external_id) > 100:
         raise ApplicationError(_("An external id is at most 100 characters."), field="external_id")

@@ -79,7 +79,9 @@ class PracticeFilter(Schema):
     region: str = Field("", description="UN M49 code of a region at any level.")
     south: bool | None = Field(None, description="Global South (true) or North (false).")
     language: str = Field("", description="Only practices available in this language.")
-    organisation: int | None = Field(None, description="Id of an organisation involved.")
+    organisation: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Id of an organisation involved."
+    )
     status: str = Field(
         PracticeStatus.PUBLISHED.value,
         description="Workflow status; empty for every status the caller may see.",
@@ -105,7 +107,7 @@ class PracticeFilter(Schema):
         )
 
 
-class CityOut(Schema):
+class PracticeCityOut(Schema):
     geonameid: int
     name: str
 
@@ -122,7 +124,7 @@ class PracticeSummaryOut(Schema):
     themes: list[str] = Field(description="Theme slugs.")
     sdgs: list[int] = Field(description="SDG numbers.")
     country: str | None = Field(description="ISO 3166-1 alpha-3 code.")
-    city: CityOut | None
+    city: PracticeCityOut | None
     status: StatusChoice
     url: str = Field(description="Path of the practice's page.")
     published_at: dt.datetime | None
@@ -236,7 +238,7 @@ class TranslationIn(Schema):
     note: str = ""
 
 
-class StatusIn(Schema):
+class PracticeStatusIn(Schema):
     status: StatusChoice
     note: str = ""
 
@@ -603,7 +605,7 @@ def translate_practice(
     auth=WRITE_AUTH,
     summary="Move a practice through the workflow: draft, submitted, published, archived",
 )
-def set_status(request: HttpRequest, id: int, payload: StatusIn) -> dict[str, Any]:
+def set_status(request: HttpRequest, id: int, payload: PracticeStatusIn) -> dict[str, Any]:
     practice = _practice(request, id)
     services.practice_set_status(
         actor=acting_user(request), practice=practice, status=payload.status, note=payload.note

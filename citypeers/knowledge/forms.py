@@ -150,6 +150,7 @@ class PracticeForm(forms.Form):
         required=False,
     )
     city_search = forms.CharField(
+        max_length=200,
         label=_("Find the city"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from citypeers.core.uploads import validate_document, validate_image
+
 # The structured template, in the order pages show it.
 TEXT_FIELDS = ("title", "summary", "context", "objectives", "results", "challenges", "lessons")
 MAX_TEXT = 20_000
@@ -73,7 +75,9 @@ class Practice(models.Model):
     )
     themes = models.ManyToManyField("directory.Theme", blank=True, related_name="practices")
     sdgs = models.ManyToManyField("places.Sdg", blank=True, related_name="practices")
-    cover = models.ImageField(_("cover image"), upload_to="practices/%Y/", blank=True)
+    cover = models.ImageField(
+        _("cover image"), upload_to="practices/%Y/", blank=True, validators=[validate_image]
+    )
     is_demo = models.BooleanField(_("demo content"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -188,7 +192,9 @@ class Resource(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="resources")
     title = models.CharField(_("title"), max_length=250)
     url = models.URLField(_("link"), blank=True)
-    document = models.FileField(_("file"), upload_to="practice-resources/%Y/", blank=True)
+    document = models.FileField(
+        _("file"), upload_to="practice-resources/%Y/", blank=True, validators=[validate_document]
+    )
 
     class Meta:
         ordering = ["pk"]

@@ -49,3 +49,44 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class DigestFrequency(models.TextChoices):
+    NONE = "none", _("No e-mail digest")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest")
+
+
+class DigestPreference(models.Model):
+    """How often a person wants an e-mail digest, and which period they were last sent.
+
+    ``last_period`` is the first day of the last period whose digest was sent (the day for a daily
+    digest, the Monday for a weekly one): a batch claims a person only while it is earlier than the
+    period being sent, so nobody gets the same period's digest twice. No row means no digest.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="digest_preference",
+    )
+    frequency = models.CharField(
+        _("e-mail digest"),
+        max_length=10,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.NONE,
+    )
+    last_period = models.DateField(_("last period sent"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("last digest sent"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("digest preference")
+        verbose_name_plural = _("digest preferences")
+        indexes = [
+            models.Index(fields=["frequency", "last_period"], name="digest_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.frequency}"

@@ -1,8 +1,14 @@
-"""Writes of notifications. Other apps call :func:`notify`; only the recipient marks them read."""
+"""Writes of notifications. Other apps call :func:`notify`; only the recipient marks them read.
+
+Digest preferences: a person chooses none, daily or weekly (:func:`digest_preference_set`); the
+digest batches claim the people they send to (:func:`digest_claim`) so that a period's digest goes
+out once; an unsubscribe link sets the preference to none (:func:`digest_unsubscribe`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -11,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from citypeers.core.errors import PermissionDenied
+from citypeers.accounts.audit import audit
+from citypeers.core.errors import ApplicationError, PermissionDenied
 
-from .models import Notification
+from .models import DigestFrequency, DigestPreference, Notification
 
 MESSAGE_MAX = 500
 
@@ -105,3 +112,61 @@ def mark_all_read(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- digest preferences ----------------------------------------------------------------------
+
+
+def digest_preference_set(*, actor: Any, frequency: str) -> DigestPreference:
+    """Choose how often ``actor`` receives the e-mail digest: none, daily or weekly."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to choose your e-mail digest."))
+    if frequency not in DigestFrequency.values:
+        raise ApplicationError(_("Choose none, daily or weekly."), field="frequency")
+    with transaction.atomic():
+        preference, _created = DigestPreference.objects.update_or_create(
+            user=actor, defaults={"frequency": frequency}
+        )
+        audit(actor=actor, verb="digest.preference", target=preference, data={"to": frequency})
+    return preference
+
+
+def digest_unsubscribe(*, user_id: int) -> bool:
+    """Stop the e-mail digest of a person (from a signed unsubscribe link: nobody is signed in).
+
+    Returns whether anything changed; a second click changes nothing and is not an error."""
+    with transaction.atomic():
+        changed = (
+            DigestPreference.objects.filter(user_id=user_id)
+            .exclude(frequency=DigestFrequency.NONE)
+            .update(frequency=DigestFrequency.NONE, updated_at=timezone.now())
+        )
+        if changed:
+            preference = DigestPreference.objects.select_related("user").get(user_id=user_id)
+            audit(actor=None, verb="digest.unsubscribe", target=preference)
+    return bool(changed)
+
+
+def digest_claim(
+    *, user_ids: Sequence[int], frequency: str, period: dt.date, now: dt.datetime
+) -> dict[int, dt.datetime | None]:
+    """Claim, for the digest of ``period``, those of ``user_ids`` who want this frequency and were
+    not sent this period yet; return each claimed person's previous ``last_sent_at``.
+
+    The claim is written before anything is sent (at most once: a failure afterwards loses that
+    period's digest for the batch, it never sends one twice). On PostgreSQL the rows are locked
+    and rows another worker holds are skipped, so two runs of the same batch share nobody.
+    """
+    with transaction.atomic():
+        due = (
+            DigestPreference.objects.select_for_update(skip_locked=True)
+            .filter(user_id__in=list(user_ids), frequency=frequency)
+            .exclude(last_period__gte=period)
+            .values_list("user_id", "last_sent_at")
+        )
+        claimed = dict(due)
+        if claimed:
+            DigestPreference.objects.filter(user_id__in=list(claimed)).update(
+                last_period=period, last_sent_at=now
+            )
+    return claimed

@@ -103,7 +103,9 @@ class PartnershipFilter(Schema):
     theme: str = Field("", description="Theme slug (see /themes).")
     region: str = Field("", description="UN M49 code of a region of any member, at any level.")
     country: str = Field("", description="ISO 3166-1 alpha-3 code of any member's country.")
-    organisation: int | None = Field(None, description="Id of a member organisation.")
+    organisation: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Id of a member organisation."
+    )
     international_only: bool = Field(
         False, description="Leave out partnerships whose members are all in one country."
     )
@@ -206,13 +208,13 @@ class PartnershipIn(Schema):
     objectives: list[str] = []
 
 
-class StatusIn(Schema):
+class PartnershipStatusIn(Schema):
     status: StatusChoice = Field(description="active, dormant or ended.")
     on: dt.date | None = Field(None, description="Date of the change (default today).")
     reason: str = Field("", description="Required when the partnership ends.")
 
 
-class AnswerIn(Schema):
+class PartnershipAnswerIn(Schema):
     organisation: int = Field(description="Id of the invited organisation answering.")
     accept: bool
     note: str = ""
@@ -615,7 +617,7 @@ def delete_partnership(request: HttpRequest, id: int) -> Status[None]:
     auth=WRITE_AUTH,
     summary="Move along the lifecycle: active ⇄ dormant, → ended (with a reason)",
 )
-def set_status(request: HttpRequest, id: int, payload: StatusIn) -> Partnership:
+def set_status(request: HttpRequest, id: int, payload: PartnershipStatusIn) -> Partnership:
     services.partnership_set_status(
         actor=acting_user(request),
         partnership=_partnership(request, id),
@@ -632,7 +634,7 @@ def set_status(request: HttpRequest, id: int, payload: StatusIn) -> Partnership:
     auth=WRITE_AUTH,
     summary="Accept or decline an invitation (editors of the invited organisation)",
 )
-def answer(request: HttpRequest, id: int, payload: AnswerIn) -> Partnership:
+def answer(request: HttpRequest, id: int, payload: PartnershipAnswerIn) -> Partnership:
     services.partnership_answer(
         actor=acting_user(request),
         partnership=_partnership(request, id),

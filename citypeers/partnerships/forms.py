@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from citypeers.core.translation import active_language
+from citypeers.core.uploads import validate_document
 from citypeers.directory import selectors as directory_selectors
 from citypeers.directory.forms import language_choices
 from citypeers.directory.models import Theme
@@ -240,6 +241,7 @@ class PartnershipCreateForm(DescriptionMixin):
     )
     role = forms.ChoiceField(label=_("Its role"), choices=Role.choices, initial=Role.PARTNER)
     partner_search = forms.CharField(
+        max_length=200,
         label=_("Find the partner organisation"),
         required=False,
         help_text=_("Type part of its name, then choose it in the list below."),
@@ -249,6 +251,7 @@ class PartnershipCreateForm(DescriptionMixin):
         label=_("Partner's role"), choices=Role.choices, initial=Role.PARTNER
     )
     other_search = forms.CharField(
+        max_length=200,
         label=_("Find a third organisation (optional)"),
         required=False,
         help_text=_("A facilitator, a funder or another partner, for example."),
@@ -367,6 +370,7 @@ class ActivityForm(forms.Form):
         label=_("End date"), required=False, widget=forms.DateInput(attrs=DATE)
     )
     city_search = forms.CharField(
+        max_length=200,
         label=_("Find the place"),
         required=False,
         help_text=_("Type the start of the city's name, then choose it in the list below."),
@@ -509,6 +513,7 @@ class AgreementForm(forms.Form):
         label=_("Or upload the document"),
         required=False,
         help_text=_("PDF or office document, up to 10 MB."),
+        validators=[validate_document],
     )
 
     MAX_BYTES = 10 * 1024 * 1024
@@ -522,6 +527,7 @@ class AgreementForm(forms.Form):
 
 class MemberForm(forms.Form):
     member_search = forms.CharField(
+        max_length=200,
         label=_("Find the organisation"),
         required=False,
         help_text=_("Type part of its name, then choose it in the list below."),

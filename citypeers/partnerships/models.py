@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from citypeers.core.translation import localized, reader_text
+from citypeers.core.uploads import validate_document
 
 
 class Modality(models.TextChoices):
@@ -175,7 +176,9 @@ class Agreement(models.Model):
     )
     title = models.CharField(_("title"), max_length=250)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    document = models.FileField(_("document"), upload_to="agreements/%Y/", blank=True)
+    document = models.FileField(
+        _("document"), upload_to="agreements/%Y/", blank=True, validators=[validate_document]
+    )
     url = models.URLField(_("link"), blank=True)
 
     class Meta:

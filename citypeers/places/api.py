@@ -123,7 +123,10 @@ def get_country(request: HttpRequest, iso3: str) -> Country:
 
 @router.get("/places/search", response=PlaceSearchOut, summary="Autocomplete over places")
 def search_places(
-    request: HttpRequest, q: str, country: str | None = None, limit: int = Query(10, ge=1, le=50)
+    request: HttpRequest,
+    q: str = Query(..., max_length=200),
+    country: str | None = None,
+    limit: int = Query(10, ge=1, le=50),
 ) -> dict[str, object]:
     hits = selectors.place_search(q=q, limit=limit, country=country)
     return {"count": len(hits), "items": hits}

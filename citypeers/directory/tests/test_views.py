@@ -208,9 +208,10 @@ class TestList:
             )
         client.force_login(UserFactory())
 
-        with django_assert_max_num_queries(8):
+        # Nine with the header's unread-notifications count of a signed-in reader.
+        with django_assert_max_num_queries(9):
             response = client.get("/en/directory/")
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):
             client.get("/en/directory/?page=2&theme=waste", HTTP_HX_REQUEST="true")
 
         assert len(result_names(response)) == 25
@@ -349,7 +350,7 @@ class TestOrganisationPage:
             (None, set()),
             (Role.MEMBER, set()),
             (Role.EDITOR, {"edit", "profile", "memberships"}),
-            (Role.ADMIN, {"edit", "profile", "memberships", "people", "delete"}),
+            (Role.ADMIN, {"edit", "profile", "memberships", "people", "audit", "delete"}),
         ],
     )
     def test_offers_the_management_links_the_reader_may_use(self, client, paris, role, links):
@@ -375,10 +376,11 @@ class TestOrganisationPage:
         client.force_login(OrganisationRoleFactory(organisation=paris, role=Role.ADMIN).user)
 
         # The partnerships section adds three: the partnerships, their members, their themes;
-        # the practices section two: the practices and their texts.
-        with django_assert_max_num_queries(15):
+        # the practices section two: the practices and their texts; the header one (unread
+        # notifications of the signed-in reader).
+        with django_assert_max_num_queries(16):
             response = client.get("/en/directory/water-cities-network/")
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(16):
             client.get("/en/directory/ville-de-paris/")
 
         assert response.status_code == 200

@@ -17,11 +17,11 @@ from citypeers.notifications.models import Notification
 pytestmark = pytest.mark.django_db
 
 
-def _notify(users, **kwargs):  # type: ignore[no-untyped-def]
+def _notify(users, **kwargs):
     return services.notify(users, kind="test.hello", message=lambda: _("Log in"), **kwargs)
 
 
-def test_message_is_rendered_in_each_recipients_language() -> None:
+def test_message_is_rendered_in_each_recipients_language():
     fr = UserFactory(preferred_language="fr")
     es = UserFactory(preferred_language="es")
     plain = UserFactory(preferred_language="")
@@ -32,14 +32,14 @@ def test_message_is_rendered_in_each_recipients_language() -> None:
     assert by_user[es.pk] not in {"Log in", by_user[fr.pk]}
 
 
-def test_actor_is_not_notified_of_their_own_action_and_links_stay_inside() -> None:
+def test_actor_is_not_notified_of_their_own_action_and_links_stay_inside():
     actor, other = UserFactory(), UserFactory()
     assert [n.recipient for n in _notify([actor, other], actor=actor)] == [other]
     with pytest.raises(ValueError):
         _notify([other], url="https://evil.example/")
 
 
-def test_email_is_sent_once_after_commit(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_email_is_sent_once_after_commit(django_capture_on_commit_callbacks):
     user = UserFactory(email="officer@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         made = _notify([user], email=True, url="/en/")
@@ -47,7 +47,7 @@ def test_email_is_sent_once_after_commit(django_capture_on_commit_callbacks) -> 
     assert services.send_emails([made[0].pk]) == 0  # already e-mailed
 
 
-def test_only_the_recipient_marks_read() -> None:
+def test_only_the_recipient_marks_read():
     owner, stranger = UserFactory(), UserFactory()
     note = _notify([owner])[0]
     with pytest.raises(PermissionDenied):
@@ -58,7 +58,7 @@ def test_only_the_recipient_marks_read() -> None:
     assert services.mark_all_read(user=owner) == 1
 
 
-def test_page_lists_own_notifications_and_opens_them() -> None:
+def test_page_lists_own_notifications_and_opens_them():
     owner, stranger = UserFactory(), UserFactory()
     note = _notify([owner], url="/en/directory/")[0]
     client = Client()
@@ -75,7 +75,7 @@ def test_page_lists_own_notifications_and_opens_them() -> None:
     assert note.read_at is not None
 
 
-def test_api_lists_and_marks_read_with_a_token() -> None:
+def test_api_lists_and_marks_read_with_a_token():
     owner, stranger = UserFactory(), UserFactory()
     note = _notify([owner])[0]
     client = Client()
@@ -90,3 +90,15 @@ def test_api_lists_and_marks_read_with_a_token() -> None:
     assert body["count"] == 1 and body["items"][0]["kind"] == "test.hello"
     assert client.post(f"/api/v1/notifications/{note.pk}/read", **auth).json()["read_at"]
     assert client.post("/api/v1/notifications/read-all", **auth).json() == {"marked": 0}
+
+
+def test_header_shows_the_unread_count():
+    owner = UserFactory()
+    _notify([owner, UserFactory()])
+    _notify([owner])
+    client = Client()
+    client.force_login(owner)
+    page = client.get("/en/directory/").content.decode()
+    assert 'class="badge">2<' in page
+    services.mark_all_read(user=owner)
+    assert 'class="badge"' not in client.get("/en/directory/").content.decode()

@@ -1,4 +1,4 @@
-"""citypeers create-api-token USERNAME --name NAME: issue a personal API token."""
+"""citypeers create-api-token USERNAME --name NAME [--scope read|write]: issue an API token."""
 
 from __future__ import annotations
 
@@ -18,13 +18,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", required=True, help="What the token is for.")
+        parser.add_argument(
+            "--scope",
+            choices=["read", "write"],
+            default="write",
+            help="read: reads only; write: reads and writes (default).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(_("No user named %(name)r.") % {"name": options["username"]})
         try:
-            token, raw = api_token_create(user=user, name=options["name"])
+            token, raw = api_token_create(user=user, name=options["name"], scope=options["scope"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stderr.write(

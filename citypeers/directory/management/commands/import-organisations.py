@@ -51,6 +51,10 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=options["as_user"]).first()
         if actor is None:
             raise CommandError(_("No user named %(name)r.") % {"name": options["as_user"]})
+        # Fields longer than csv's default limit (128 KiB) are then refused by the import's
+        # own checks, which name the row and the column.
+        csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
+        reader: csv.DictReader[str] | None = None
         try:
             with path.open(encoding="utf-8-sig", newline="") as file:
                 reader = csv.DictReader(file)
@@ -67,6 +71,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except UnicodeDecodeError as exc:
             raise CommandError(_("The file is not UTF-8 text: %(error)s") % {"error": exc}) from exc
+        except csv.Error as exc:
+            raise CommandError(
+                _("The file is not valid CSV at row %(row)d: %(error)s")
+                % {"row": reader.line_num if reader else 0, "error": exc}
+            ) from exc
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
 
