@@ -451,7 +451,7 @@ def _load_table(
     columns = ", ".join(qn(str(f.column)) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     # Only quoted table and column names are interpolated; the values are parameters.
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
     file_digest = hashlib.sha256()
     checksum = RowChecksum()
     batch: list[tuple[Any, ...]] = []
