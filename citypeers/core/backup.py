@@ -259,6 +259,7 @@ def _snapshot(using: str) -> Iterator[None]:
     elif connection.vendor == "sqlite":
         # A deferred transaction reads one snapshot of the WAL database and takes no write lock
         # (the configured IMMEDIATE mode would hold off every writer for the whole backup).
+        connection.ensure_connection()  # connecting sets transaction_mode from the settings
         mode = getattr(connection, "transaction_mode", None)
         connection.transaction_mode = "DEFERRED"  # type: ignore[attr-defined]
         try:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
@@ -143,15 +144,26 @@ def _lang(code: str) -> str:
     return (code or "en").split("-")[0].lower()
 
 
+#: Characters XML 1.0 cannot hold (C0 controls other than tab and line breaks, surrogates,
+#: U+FFFE/U+FFFF): text typed or imported with them would stop the whole export.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
-    return etree.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attributes.items()})
+    return etree.SubElement(
+        parent, tag, {k.replace("_", "-"): _xml_safe(v) for k, v in attributes.items()}
+    )
 
 
 def _narrative(parent: etree._Element, text: str, lang: str | None = None) -> etree._Element:
     narrative = etree.SubElement(parent, "narrative")
     if lang:
         narrative.set(XML_LANG, lang)
-    narrative.text = text
+    narrative.text = _xml_safe(text)
     return narrative
 
 

@@ -17,10 +17,11 @@ from typing import Any
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import SyndicationFeed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from citypeers.core.feeds import SafeAtom1Feed, SafeRss201rev2Feed
 from citypeers.directory import selectors as directory_selectors
 from citypeers.directory.models import Theme
 
@@ -34,7 +35,7 @@ FEED_SIZE = 50
 class PracticesRss(Feed):
     """Newly published practices, newest first."""
 
-    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = SafeRss201rev2Feed
 
     def get_object(self, request: HttpRequest, theme: str = "") -> dict[str, Any]:
         slug = theme or request.GET.get("theme", "")
@@ -99,7 +100,7 @@ class PracticesRss(Feed):
 
 
 class PracticesAtom(PracticesRss):
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed
 
 
 def _shown_language() -> str:

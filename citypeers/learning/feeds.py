@@ -16,10 +16,11 @@ from typing import Any
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import SyndicationFeed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from citypeers.core.feeds import SafeAtom1Feed, SafeRss201rev2Feed
 from citypeers.directory import selectors as directory_selectors
 from citypeers.directory.models import Theme
 from citypeers.knowledge.markdown import plain
@@ -34,7 +35,7 @@ Item = tuple[NewsArticle, str]
 class NewsRss(Feed):
     """Published news, newest first."""
 
-    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = SafeRss201rev2Feed
 
     def get_object(self, request: HttpRequest, theme: str = "") -> dict[str, Any]:
         slug = theme or request.GET.get("theme", "")
@@ -99,4 +100,4 @@ class NewsRss(Feed):
 
 
 class NewsAtom(NewsRss):
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed
