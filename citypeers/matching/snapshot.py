@@ -46,6 +46,7 @@ VERSION_KEY = "matching:graph-version"
 TRAINING_QUERIES = 800  # training queries of the link model fitted at build
 MIN_TRAINING_EDGES = 50  # below this, the prior weights are used as they are
 PRIOR_PULL = 20.0  # L2 pull of a network's own fit towards the prior weights
+REFIT_CHANGE = 0.1  # refit the link model when partnership pairs changed by more than this
 
 _lock = threading.Lock()
 _current: dict[str, Any] = {"snapshot": None, "checked": 0.0}
@@ -105,6 +106,7 @@ class Snapshot:
     built_at: float = 0.0
     build_seconds: float = 0.0
     training_queries: int = 0
+    model_edges: int = 0  # partnership pairs the link model was fitted on
 
     @property
     def nodes(self) -> Nodes:
@@ -162,7 +164,7 @@ def current() -> Snapshot:
     with _lock:
         snap = _current["snapshot"]
         if snap is None or snap.stamp != stamp:
-            snap = build(stamp)
+            snap = build(stamp, previous=snap)
             _current["snapshot"] = snap
         _current["checked"] = time.monotonic()
     return snap
@@ -178,7 +180,10 @@ def invalidate() -> None:
 # --- building ----------------------------------------------------------------------------------
 
 
-def build(stamp: tuple[Any, ...] | None = None) -> Snapshot:
+def build(stamp: tuple[Any, ...] | None = None, previous: Snapshot | None = None) -> Snapshot:
+    """The snapshot of the database now. The link model of ``previous`` is kept while the
+    number of partnership pairs stays within :data:`REFIT_CHANGE` of the number it was fitted
+    on: fitting is most of a build, and a few new partnerships do not change what it learned."""
     started = time.perf_counter()
     stamp = stamp if stamp is not None else database_stamp()
     rows = list(
@@ -258,7 +263,14 @@ def build(stamp: tuple[Any, ...] | None = None) -> Snapshot:
     prior = LinkModel.from_dict(PRIOR)
     model = prior or LinkModel.neutral()
     training = 0
-    if len(pa) >= MIN_TRAINING_EDGES:
+    model_edges = len(pa)
+    if previous is not None and abs(len(pa) - previous.model_edges) <= REFIT_CHANGE * max(
+        previous.model_edges, MIN_TRAINING_EDGES
+    ):
+        model = previous.model
+        training = previous.training_queries
+        model_edges = previous.model_edges
+    elif len(pa) >= MIN_TRAINING_EDGES:
         groups = training_groups(
             n,
             nodes,
@@ -296,6 +308,7 @@ def build(stamp: tuple[Any, ...] | None = None) -> Snapshot:
         built_at=time.time(),
         build_seconds=time.perf_counter() - started,
         training_queries=training,
+        model_edges=model_edges,
     )
 
 

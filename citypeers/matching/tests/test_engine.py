@@ -258,6 +258,9 @@ def test_snapshot_follows_the_database(network):
     PartnershipFactory(members=[network["lyon"], network["madrid"]])
     second = snapshot.current()
     assert second is not first
+    # One more partnership: the graph is rebuilt, the fitted link model kept.
+    assert second.partners.neighbours(second.position[network["lyon"].pk]).size == 2
+    assert second.model is first.model and second.model_edges == first.model_edges
     found = engine.suggest_for_organisation(network["lyon"].pk, mode="partners", k=7)
     assert network["madrid"].pk not in ids(found)
     snapshot.bump_version()
