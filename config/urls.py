@@ -1,4 +1,4 @@
-"""Root URLs: the API and health check outside the language prefix, every page inside it."""
+"""Root URLs: the API and health checks outside the language prefix, every page inside it."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -11,6 +11,7 @@ from citypeers.knowledge.feeds import PracticesAtom, PracticesRss
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("livez", core_views.livez, name="livez"),
 ]
 
 urlpatterns += i18n_patterns(

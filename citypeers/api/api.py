@@ -5,9 +5,15 @@ Each domain app contributes a router from its own ``api.py``.
 
 from __future__ import annotations
 
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from citypeers.accounts.api import router as accounts_router
+from citypeers.core.middleware import database_unavailable, database_unavailable_response
 from citypeers.directory.api import router as directory_router
 from citypeers.insights.api import router as insights_router
 from citypeers.knowledge.api import router as knowledge_router
@@ -35,6 +41,19 @@ api = NinjaAPI(
     parser=TextParser(),
 )
 errors.install(api)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A 503 problem document with ``Retry-After`` while the database cannot be reached (the same
+    answer as ``ApplicationErrorMiddleware`` gives); any other database error is a 500."""
+    if database_unavailable(exc):
+        return database_unavailable_response(request, exc)
+    logging.getLogger("citypeers.api").exception("Unhandled API error")
+    return errors.problem(api, request, 500, _("Internal error."), code="internal")
+
+
 api.add_router("/", places_router)
 api.add_router("/", directory_router)
 api.add_router("/", partnerships_router)

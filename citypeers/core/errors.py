@@ -11,10 +11,14 @@ from typing import Any
 
 
 class ApplicationError(Exception):
-    """A rule was broken. ``message`` is translated, ``field`` names the input at fault if any."""
+    """A rule was broken. ``message`` is translated, ``field`` names the input at fault if any.
+
+    ``headers`` are added to the response, page or problem document alike (``Retry-After``).
+    """
 
     status = 400
     code = "invalid"
+    headers: dict[str, str] = {}
 
     def __init__(
         self,
@@ -45,7 +49,24 @@ class Conflict(ApplicationError):
 
 
 class TooManyRequests(ApplicationError):
-    """A rate limit was reached; ``extra["retry_after"]`` gives the seconds to wait, if known."""
+    """A rate limit was reached: ``retry_after`` seconds to wait, sent as ``Retry-After``.
+
+    The one 429 of the platform, raised by the shared rate limits (:mod:`citypeers.core.ratelimit`)
+    and by the services' own limits (posts a minute, reports a day).
+    """
 
     status = 429
     code = "too-many-requests"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        retry_after = max(1, int(retry_after))
+        super().__init__(message, field=field, extra={**(extra or {}), "retry_after": retry_after})
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}

@@ -29,31 +29,24 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
-from .errors import ApplicationError
+from .errors import TooManyRequests
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 
 
-class RateLimited(ApplicationError):
-    """Too many requests: a 429 page or problem document, with ``Retry-After``."""
-
-    status = 429
-    code = "too-many-requests"
-
-    def __init__(self, retry_after: int) -> None:
-        minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(
-            ngettext(
-                "Too many attempts. Try again in %(n)d minute.",
-                "Too many attempts. Try again in %(n)d minutes.",
-                minutes,
-            )
-            % {"n": minutes},
-            extra={"retry_after": retry_after},
+def too_many_attempts(retry_after: int) -> TooManyRequests:
+    """The 429 of a shared limit, saying in minutes when to try again."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    return TooManyRequests(
+        ngettext(
+            "Too many attempts. Try again in %(n)d minute.",
+            "Too many attempts. Try again in %(n)d minutes.",
+            minutes,
         )
-        self.retry_after = retry_after
-        self.headers = {"Retry-After": str(retry_after)}
+        % {"n": minutes},
+        retry_after=retry_after,
+    )
 
 
 @dataclass(frozen=True)
@@ -79,7 +72,7 @@ def client_address(request: HttpRequest) -> str:
 
 
 def hit(scope: str, who: str, *, now: float | None = None) -> None:
-    """Count one request of ``who`` in ``scope``; raise :class:`RateLimited` over the limit."""
+    """Count one request of ``who`` in ``scope``; raise ``TooManyRequests`` over the limit."""
     if not settings.RATE_LIMITS_ENABLED:
         return
     rate = parse_rate(settings.RATE_LIMITS[scope])
@@ -93,7 +86,7 @@ def hit(scope: str, who: str, *, now: float | None = None) -> None:
     except ValueError:  # expired between add and incr, or the cache is unavailable: allow
         return
     if count > rate.count:
-        raise RateLimited(max(1, math.ceil((window + 1) * rate.seconds - now)))
+        raise too_many_attempts(max(1, math.ceil((window + 1) * rate.seconds - now)))
 
 
 def limit_posts(
@@ -114,7 +107,7 @@ def limit_posts(
                     hit(scope, client_address(request))
                     if also is not None and (second := also[1](request)):
                         hit(also[0], second)
-                except RateLimited as limited:
+                except TooManyRequests as limited:
                     response = render(
                         request,
                         "error.html",

@@ -95,6 +95,7 @@ class Scheduler:
         now = now or timezone.now()
         started = [run for job in self.jobs if (run := self.run_due(job, now)) is not None]
         flush_pending_tasks()
+        requeue_abandoned_jobs()
         return started
 
     def run_due(self, job: Job, now: dt.datetime) -> ScheduledRun | None:
@@ -175,3 +176,17 @@ def flush_pending_tasks() -> int:
     if not isinstance(backend, QueueBackend):
         return 0
     return flush_pending(backend)
+
+
+def requeue_abandoned_jobs() -> int:
+    """Re-queue (once) the jobs whose worker died mid-job (production backend only)."""
+    if settings.TASKS.get("default", {}).get("BACKEND") != QUEUE_BACKEND:
+        return 0
+    from django_tasks import task_backends
+
+    from .task_backend import QueueBackend, requeue_abandoned
+
+    backend = task_backends["default"]
+    if not isinstance(backend, QueueBackend):
+        return 0
+    return requeue_abandoned(backend)

@@ -3,9 +3,15 @@
 :class:`QueueBackend` is ``django_tasks_rq.RQBackend`` with two additions:
 
 - every job carries ``Retry(max=RETRIES)`` (default 1). RQ re-queues a job whose worker died in
-  the middle of it (the "abandoned job" clean-up) or that raised, as long as retries are left;
-  the platform's tasks are written to be safe to run twice, so a killed worker means the task
-  runs again, once.
+  the middle of it or that raised, as long as retries are left; the platform's tasks are written
+  to be safe to run twice, so a killed worker means the task runs again, once. Two ways a worker
+  dies: when only the *work horse* (the forked child running the job) is killed, say by the
+  kernel's out-of-memory killer, the worker process sees it at once and re-queues the job; when
+  the whole worker dies (SIGKILL, a machine or container lost), nobody is left to say so, and the
+  job stays "started" in RQ's ``StartedJobRegistry`` until its heartbeat deadline passes (the
+  worker's job-monitoring interval + 60 s: 90 s by default). RQ's own clean-up then re-queues it,
+  but workers run that clean-up only every 10 minutes; :func:`requeue_abandoned` runs it on every
+  tick of the scheduler, so an abandoned job runs again about two minutes after its worker died.
 - when Redis cannot be reached, ``enqueue`` does not raise. It does what
   ``OPTIONS["WHEN_QUEUE_DOWN"]`` (setting ``TASKS_WHEN_QUEUE_DOWN``) says:
 
@@ -35,6 +41,7 @@ from django_tasks_rq import Job, RQBackend
 from django_tasks_rq.backend import failed_callback, success_callback
 from rq import Retry
 from rq.job import Callback, JobStatus
+from rq.registry import StartedJobRegistry
 
 from .models import PendingTask
 from .outage import REDIS_UNAVAILABLE, outage_for
@@ -175,3 +182,44 @@ def flush_pending(backend: QueueBackend, *, limit: int = 500) -> int:
         backend.outage.end()
         logger.info("Moved %d pending task(s) into the queue", moved)
     return moved
+
+
+def requeue_abandoned(backend: QueueBackend) -> int:
+    """Run RQ's clean-up of abandoned jobs on the backend's queues; return how many it handled.
+
+    A job is abandoned when it is still "started" after its heartbeat deadline: its worker died
+    without a word. ``StartedJobRegistry.cleanup`` (RQ's code, the same that workers run every 10
+    minutes) queues each such job again if it has a retry left, and moves it to the failed-job
+    registry otherwise, so with ``Retry(max=1)`` a job whose worker died runs again exactly once.
+    The clean-up runs under the queue's maintenance lock, the one workers take for theirs, so
+    two cleaners never re-queue the same job twice. A live worker renews its job's deadline every
+    30 s, so a running job is never taken for abandoned.
+
+    Caveat: if only a worker's main process is killed, its work horse (a child in its own process
+    group) goes on running the job; once the deadline has passed the job is queued again while
+    the first run may still be going. The platform's tasks are safe to run concurrently too.
+    """
+    if backend.outage.active():
+        return 0
+    handled = 0
+    try:
+        for name in sorted(backend.queues):
+            queue = django_rq.get_queue(name, job_class=Job)
+            registry = StartedJobRegistry(queue=queue, job_class=Job)
+            expired = registry.get_expired_job_ids()
+            if not expired or not queue.acquire_maintenance_lock():
+                continue
+            try:
+                registry.cleanup()
+            finally:
+                queue.release_maintenance_lock()
+            logger.warning(
+                "Queue %s: %d abandoned job(s) handed back to RQ (run again if retries left): %s",
+                name,
+                len(expired),
+                ", ".join(expired),
+            )
+            handled += len(expired)
+    except REDIS_UNAVAILABLE as error:
+        backend.outage.begin(error)
+    return handled

@@ -6,14 +6,23 @@ first bytes, not by its name or the type the browser claims, so an HTML or SVG p
 ``.pdf`` or ``.png`` is refused: served from the platform's own address it could run script.
 The validators are model-field validators (so forms, the admin and services all apply them) and
 raise a translated :class:`~django.core.exceptions.ValidationError` saying what is allowed.
+
+:class:`MediaStorage` is the storage for uploaded files: Django's file-system storage, except that
+a file appears under its name only once it is complete, so a full or read-only media folder
+leaves nothing half-written behind (the services turn the ``OSError`` into an error on the upload
+field, and their transaction leaves no row pointing at a missing file).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -139,3 +148,45 @@ def validate_image(file: Any) -> None:
             % {"pixels": round(width * height / 1e6), "limit": IMAGE_MAX_PIXELS // 1_000_000},
             code="image_size",
         )
+
+
+class MediaStorage(FileSystemStorage):
+    """``FileSystemStorage`` that never leaves a partly written file under a file's name.
+
+    Django's storage writes straight into the final name, so a disk that fills up in the middle
+    of an upload leaves a truncated file there. This one writes to a hidden ``.part`` file in
+    the same folder, flushes it to disk, then gives it its name with a hard link (atomic, and it
+    never replaces another file: a taken name gets a new one, as in Django). On any error the
+    ``.part`` file is removed and the ``OSError`` (``ENOSPC``, ``EROFS``, ``EACCES``…) goes to
+    the caller. The media folder must be on a file system with hard links (any local one, NFS).
+    """
+
+    def _save(self, name: str, content: Any) -> str:
+        full_path = self.path(name)
+        directory = os.path.dirname(full_path)
+        os.makedirs(directory, exist_ok=True)
+        part = os.path.join(directory, f".{secrets.token_hex(8)}.part")
+        try:
+            with open(part, "xb") as out:
+                for chunk in content.chunks():
+                    out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+                out.flush()
+                os.fsync(out.fileno())
+            while True:
+                try:
+                    os.link(part, full_path)
+                    break
+                except FileExistsError:
+                    if getattr(self, "_allow_overwrite", False):  # FileSystemStorage option
+                        os.replace(part, full_path)
+                        break
+                    name = self.get_available_name(name)
+                    full_path = self.path(name)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part)
+        if self.file_permissions_mode is not None:
+            os.chmod(full_path, self.file_permissions_mode)
+        # Django's own helper (same group as the storage root), missing from django-stubs.
+        self._ensure_location_group_id(full_path)  # type: ignore[attr-defined]
+        return os.path.relpath(full_path, self.location).replace("\\", "/")

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Membership, Organisation, ProfileItem, Theme
+from .models import ManagementClaim, Membership, Organisation, ProfileItem, Theme
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,3 +58,13 @@ class MembershipAdmin(ReadOnlyAdmin):
 @admin.register(Theme)
 class ThemeAdmin(ReadOnlyAdmin):
     list_display = ("slug", "label_en", "label_fr", "label_es", "position")
+
+
+@admin.register(ManagementClaim)
+class ManagementClaimAdmin(ReadOnlyAdmin):
+    """Read-only: moderators decide claims on /directory/claims/, which grants the role."""
+
+    list_display = ("organisation", "requester", "position", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("organisation__name", "requester__username", "requester__email")
+    list_select_related = ("organisation", "requester")

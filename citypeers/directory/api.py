@@ -10,19 +10,21 @@ from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import BaseModel, model_validator
 
 from citypeers.api.auth import WRITE_AUTH, acting_user
+from citypeers.api.fields import choice
 from citypeers.api.pagination import LimitOffset
 from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.interop import organisations as interop
 from citypeers.interop.references import References, resolve_place
 
-from . import selectors, services
-from .models import ActorType, Membership, Organisation, Theme
+from . import permissions, selectors, services
+from .domains import DomainEvidence
+from .models import ActorType, ClaimStatus, ManagementClaim, Membership, Organisation, Theme
 
 router = Router(tags=["directory"])
 MEMBERSHIP_ROLES: list[Any] = list(Membership.Role.values)
@@ -38,9 +40,8 @@ class OrganisationFilter(Schema):
     region: str = Field("", description="UN M49 code of a region, sub-region or intermediate one.")
     south: bool | None = Field(None, description="Global South (true) or North (false).")
     theme: str = Field("", description="Theme slug (see /themes).")
-    population: str = Field(
-        "",
-        description="Population band: " + ", ".join(selectors.POPULATION_BANDS),
+    population: choice(list(selectors.POPULATION_BANDS), blank=True) = Field(  # type: ignore[valid-type]
+        "", description="Population band: " + ", ".join(selectors.POPULATION_BANDS)
     )
 
     def to_filters(self) -> selectors.OrganisationFilters:
@@ -79,6 +80,7 @@ class OrganisationOut(BaseModel):
     global_south: bool | None = Field(description="From the country's classification.")
     external_id: str
     url: str = Field(description="Path of the organisation's page.")
+    logo: str | None = Field(None, description="Path of the logo (a PNG), if there is one.")
     is_demo: bool
     updated_at: dt.datetime
 
@@ -164,6 +166,58 @@ class ThemeOut(Schema):
     @staticmethod
     def resolve_labels(obj: Theme) -> dict[str, str]:
         return {"en": obj.label_en, "fr": obj.label_fr, "es": obj.label_es}
+
+
+class ClaimIn(Schema):
+    position: str = Field(
+        description="Your position or role title in the organisation (at most 150 characters)."
+    )
+    message: str = Field(
+        "",
+        description="How the moderators can check that you act for it (plain text, at most "
+        "2000 characters).",
+    )
+
+
+class ClaimDecisionIn(Schema):
+    approve: bool = Field(description="true approves (the requester becomes organisation admin).")
+    reason: str = Field(
+        "", description="Required to reject (the requester reads it); at most 2000 characters."
+    )
+
+
+class ClaimFilter(Schema):
+    status: ClaimStatus | None = Field(None, description="Only the claims with this status.")
+
+
+class ClaimRequesterOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str
+
+
+class ClaimOut(Schema):
+    id: int
+    organisation: OrganisationRefOut
+    requester: ClaimRequesterOut | None = Field(description="null once the account is closed.")
+    position: str
+    message: str
+    status: ClaimStatus
+    evidence: DomainEvidence = Field(
+        description="Whether the requester's e-mail address is at the organisation's website "
+        "domain (a hint: addresses are not verified at sign-up)."
+    )
+    email_domain: str
+    organisation_has_admin: bool = Field(description="Whether it has an organisation admin now.")
+    decided_by: int | None = Field(description="Id of the moderator who decided.")
+    decided_at: dt.datetime | None = Field(description="When it was decided or withdrawn.")
+    decision_reason: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_decided_by(obj: ManagementClaim) -> int | None:
+        return obj.decided_by_id
 
 
 # --- input to service arguments --------------------------------------------------------------
@@ -316,6 +370,36 @@ def delete_organisation(request: HttpRequest, id: int) -> Status[None]:
     return Status(204, None)
 
 
+@router.post(
+    "/organisations/{id}/logo",
+    response=OrganisationOut,
+    auth=WRITE_AUTH,
+    summary="Upload or replace the logo (multipart field `logo`: PNG, JPEG, GIF or WebP)",
+)
+def upload_logo(request: HttpRequest, id: int, logo: File[UploadedFile]) -> Organisation:
+    services.organisation_set_logo(
+        actor=acting_user(request),
+        organisation=selectors.organisation_get_by_id(pk=id),
+        upload=logo,
+    )
+    return selectors.organisation_get_by_id(pk=id)
+
+
+@router.delete(
+    "/organisations/{id}/logo",
+    response={204: None},
+    auth=WRITE_AUTH,
+    summary="Remove the logo",
+)
+def delete_logo(request: HttpRequest, id: int) -> Status[None]:
+    services.organisation_set_logo(
+        actor=acting_user(request),
+        organisation=selectors.organisation_get_by_id(pk=id),
+        upload=None,
+    )
+    return Status(204, None)
+
+
 @router.get(
     "/organisations/{id}/memberships",
     response=list[MembershipOut],
@@ -386,6 +470,73 @@ def delete_membership(request: HttpRequest, id: int) -> Status[None]:
         actor=acting_user(request), membership=selectors.membership_get(pk=id)
     )
     return Status(204, None)
+
+
+# --- management claims -----------------------------------------------------------------------
+
+
+@router.post(
+    "/organisations/{id}/claims",
+    response={201: ClaimOut},
+    auth=WRITE_AUTH,
+    summary="Ask to manage an organisation that has no organisation admin (moderators decide)",
+)
+def create_claim(request: HttpRequest, id: int, payload: ClaimIn) -> Status[ManagementClaim]:
+    user = acting_user(request)
+    claim = services.claim_create(
+        actor=user,
+        organisation=selectors.organisation_get_by_id(pk=id),
+        position=payload.position,
+        message=payload.message,
+    )
+    return Status(201, selectors.claim_get(pk=claim.pk, user=user))
+
+
+@router.get(
+    "/claims",
+    response=list[ClaimOut],
+    auth=WRITE_AUTH,
+    summary="Management claims: every one for moderators, one's own for anyone else",
+)
+@paginate(LimitOffset)
+def list_claims(request: HttpRequest, filters: Query[ClaimFilter]):
+    claims = selectors.claims_visible_to(acting_user(request))
+    if filters.status is not None:
+        claims = claims.filter(status=filters.status.value)
+    return claims
+
+
+@router.post(
+    "/claims/{id}/withdraw",
+    response=ClaimOut,
+    auth=WRITE_AUTH,
+    summary="Withdraw one's own waiting claim",
+)
+def withdraw_claim(request: HttpRequest, id: int) -> ManagementClaim:
+    user = acting_user(request)
+    services.claim_withdraw(actor=user, claim=selectors.claim_get(pk=id, user=user))
+    return selectors.claim_get(pk=id, user=user)
+
+
+@router.post(
+    "/claims/{id}/decision",
+    response=ClaimOut,
+    auth=WRITE_AUTH,
+    summary="Approve or reject a waiting claim (platform moderators; a rejection needs a reason)",
+)
+def decide_claim(request: HttpRequest, id: int, payload: ClaimDecisionIn) -> ManagementClaim:
+    user = acting_user(request)
+    permissions.require(
+        permissions.can_decide_claims(user),
+        _("Only platform moderators decide requests to manage an organisation."),
+    )
+    services.claim_decide(
+        actor=user,
+        claim=selectors.claim_get(pk=id, user=user),
+        approve=payload.approve,
+        reason=payload.reason,
+    )
+    return selectors.claim_get(pk=id, user=user)
 
 
 # --- themes ----------------------------------------------------------------------------------

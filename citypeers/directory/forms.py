@@ -14,7 +14,15 @@ from citypeers.places.models import AdminArea, City, Country, Region, Sdg
 from citypeers.places.selectors import place_search
 
 from . import selectors
-from .models import ActorType, Membership, Organisation, ProfileItem, Theme
+from .models import (
+    ActorType,
+    ClaimStatus,
+    ManagementClaim,
+    Membership,
+    Organisation,
+    ProfileItem,
+    Theme,
+)
 from .services import LANGUAGE_CODES
 
 TRANSLATION_LANGUAGES = ("en", "fr", "es")
@@ -444,3 +452,56 @@ class InviteForm(forms.Form):
 class RoleForm(forms.Form):
     user = forms.IntegerField(widget=forms.HiddenInput)
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.Role.choices)
+
+
+class LogoForm(forms.Form):
+    logo = forms.FileField(
+        label=_("Logo"),
+        help_text=_(
+            "A PNG, JPEG, GIF or WebP picture of at most 5 MB; it is stored as a PNG of at most "
+            "512 pixels a side, without the file's metadata."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
+    )
+
+
+class ClaimForm(forms.Form):
+    """Ask to manage an organisation: who one is there, and anything that helps the moderator."""
+
+    position = forms.CharField(
+        label=_("Your position or role title"),
+        max_length=ManagementClaim.POSITION_MAX,
+        help_text=_("For example: Head of international relations, City of Lyon."),
+    )
+    message = forms.CharField(
+        label=_("Message to the moderators"),
+        required=False,
+        max_length=ManagementClaim.MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "How can they check that you act for this organisation? For example a page of its "
+            "website that names you, or a colleague they can write to."
+        ),
+    )
+
+
+class ClaimDecisionForm(forms.Form):
+    """A moderator's decision on a claim; the service requires the reason of a rejection."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=ManagementClaim.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ClaimFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *ClaimStatus.choices],
+    )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from citypeers.core.translation import localized, reader_text
 from citypeers.core.uploads import validate_image
 
+from . import domains
+
 
 class Theme(models.Model):
     """A policy area of the project's taxonomy (public space, water and sanitation, …)."""
@@ -223,3 +225,93 @@ class Membership(models.Model):
         import datetime as dt
 
         return self.end_date is None or self.end_date >= dt.date.today()
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a moderator")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ManagementClaim(models.Model):
+    """A signed-in person asks to manage an organisation that has no organisation admin.
+
+    A platform moderator approves (the requester becomes its organisation admin) or rejects it
+    with a reason; the requester may withdraw it while it waits. One waiting claim per person
+    and organisation (a constraint). The rules are in ``services.claim_*``.
+
+    ``requester`` is kept as ``SET_NULL``: a claim outlives a deleted account as a record of a
+    moderator's decision (the account deletion's rule for what a person wrote), and a waiting
+    claim of a deleted account can only be rejected.
+    """
+
+    POSITION_MAX = 150
+    MESSAGE_MAX = 2000
+    REASON_MAX = 2000
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="management_claims",
+        verbose_name=_("organisation"),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="management_claims",
+        verbose_name=_("requester"),
+    )
+    position = models.CharField(_("position or role title"), max_length=POSITION_MAX)
+    message = models.TextField(_("message"), max_length=MESSAGE_MAX, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(
+        _("reason of the decision"), max_length=REASON_MAX, blank=True
+    )
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("management claim")
+        verbose_name_plural = _("management claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "requester"],
+                condition=Q(status="pending"),
+                name="claim_one_pending_per_requester",
+            ),
+        ]
+        indexes = [
+            # The moderators' queue: waiting claims, oldest first.
+            models.Index(fields=["status", "created_at"], name="claim_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester or '—'} → {self.organisation}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ClaimStatus.PENDING
+
+    @property
+    def email_domain(self) -> str:
+        return domains.email_domain(self.requester.email) if self.requester is not None else ""
+
+    @property
+    def evidence(self) -> str:
+        """Whether the requester's e-mail address is at the organisation's website domain
+        (``match``, ``mismatch`` or ``unknown``: see ``domains.py``); a hint, not proof."""
+        email = self.requester.email if self.requester is not None else ""
+        return domains.domain_evidence(email, self.organisation.website).value

@@ -7,6 +7,8 @@
 | edit it, its profile and its memberships as the parent | no | no | yes | yes | yes | yes |
 | delete it | no | no | no | yes | yes | yes |
 | invite, remove people and change their roles | no | no | no | yes | no | yes |
+| ask to manage it while it has no admin (a claim) | no | yes | yes | yes | yes | yes |
+| see claims; approve or reject them | no | own; no | own; no | own; no | all; yes | all; yes |
 
 Roles count only for the organisation they are held in: the admin of another organisation is,
 for this one, like any signed-in person.
@@ -67,6 +69,16 @@ def can_delete(user: Any, organisation: Organisation) -> bool:
 
 def can_manage_people(user: Any, organisation: Organisation) -> bool:
     return (is_signed_in(user) and user.is_staff) or role_in(user, organisation) == Role.ADMIN
+
+
+def can_claim(user: Any) -> bool:
+    """Ask to manage an organisation (whether it has admins is a rule of the service: 409)."""
+    return is_signed_in(user)
+
+
+def can_decide_claims(user: Any) -> bool:
+    """See every management claim and approve or reject it: platform moderators."""
+    return is_platform_moderator(user)
 
 
 def require(allowed: bool, message: str | None = None) -> None:

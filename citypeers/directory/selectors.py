@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from citypeers.accounts.models import OrganisationRole
 from citypeers.core.errors import NotFound
 from citypeers.core.text import fold
 
-from .models import Membership, Organisation, ProfileItem, Theme
+from . import permissions
+from .models import ClaimStatus, ManagementClaim, Membership, Organisation, ProfileItem, Theme
 
 POPULATION_BANDS: dict[str, tuple[int | None, int | None]] = {
     # band: (at least, below)
@@ -144,3 +146,70 @@ def membership_get(*, pk: int) -> Membership:
 
 def theme_list() -> QuerySet[Theme]:
     return Theme.objects.all()
+
+
+# --- management claims -----------------------------------------------------------------------
+
+
+def _admins(organisation: Any) -> QuerySet[OrganisationRole]:
+    return OrganisationRole.objects.filter(
+        organisation=organisation, role=OrganisationRole.Role.ADMIN
+    )
+
+
+def organisation_has_admin(*, organisation_id: int | None = None, slug: str = "") -> bool:
+    """Whether anybody is organisation admin of it (else anyone may ask to manage it), by id
+    or by slug."""
+    if organisation_id is not None:
+        return _admins(organisation_id).exists()
+    return OrganisationRole.objects.filter(
+        organisation__slug=slug, role=OrganisationRole.Role.ADMIN
+    ).exists()
+
+
+def claim_list(*, status: str = "", requester_id: int | None = None) -> QuerySet[ManagementClaim]:
+    """Claims with what the queue shows, in one query whatever their number: the organisation
+    and its place, the requester, the deciding moderator, and ``organisation_has_admin``.
+    Waiting claims oldest first (the queue's order), the others newest first."""
+    qs = ManagementClaim.objects.select_related(
+        "organisation__country", "organisation__city", "requester", "decided_by"
+    ).annotate(organisation_has_admin=Exists(_admins(OuterRef("organisation_id"))))
+    if status:
+        qs = qs.filter(status=status)
+    if requester_id is not None:
+        qs = qs.filter(requester_id=requester_id)
+    if status == ClaimStatus.PENDING:
+        return qs.order_by("created_at", "pk")
+    return qs.order_by("-created_at", "-pk")
+
+
+def claims_visible_to(user: Any) -> QuerySet[ManagementClaim]:
+    """Every claim for a platform moderator; one's own claims for anyone else signed in."""
+    if permissions.is_platform_moderator(user):
+        return claim_list()
+    if not permissions.is_signed_in(user):
+        return claim_list().none()
+    return claim_list(requester_id=user.pk)
+
+
+def claim_get(*, pk: int, user: Any) -> ManagementClaim:
+    """One claim the user may see (404 for the claims of others, which they cannot know of)."""
+    claim = claims_visible_to(user).filter(pk=pk).first()
+    if claim is None:
+        raise NotFound(f"No claim with id {pk}.")
+    return claim
+
+
+def claim_pending(*, organisation_id: int, requester_id: int | None) -> ManagementClaim | None:
+    """The claim this person has waiting on this organisation, if any."""
+    if requester_id is None:
+        return None
+    return (
+        ManagementClaim.objects.filter(
+            organisation_id=organisation_id,
+            requester_id=requester_id,
+            status=ClaimStatus.PENDING,
+        )
+        .order_by("pk")
+        .first()
+    )

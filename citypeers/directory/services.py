@@ -27,10 +27,12 @@ from citypeers.core.text import fold
 from citypeers.core.translation import clean_translations
 from citypeers.places.models import AdminArea, City, Country, Sdg
 
-from . import permissions
+from . import permissions, selectors
 from .models import (
     ASSOCIATION_TYPES,
     ActorType,
+    ClaimStatus,
+    ManagementClaim,
     Membership,
     Organisation,
     ProfileItem,
@@ -40,8 +42,9 @@ from .themes import THEMES
 
 LANGUAGE_CODES = {"en", "fr", "es", "pt", "ar", "de", "it", "zh", "ru", "sw", "nl", "ja", "ko"}
 INVITATION_DAYS = 14
-# Address names the directory's own pages use (``/directory/new/``): never an organisation's.
-RESERVED_SLUGS = {"new"}
+# Address names the directory's own pages use (``/directory/new/``, ``/directory/claims/``): never
+# an organisation's.
+RESERVED_SLUGS = {"new", "claims"}
 
 #: Callbacks run after an organisation was created, changed or deleted (search indexing, …), each
 #: with the organisation id, on commit. Other apps register here so the directory does not depend
@@ -588,14 +591,46 @@ def person_add(
     if OrganisationRole.objects.filter(organisation=organisation, user=user).exists():
         raise Conflict(_("This person already belongs to the organisation."), field="user")
     with transaction.atomic():
+        return _role_grant(actor=actor, organisation=organisation, user=user, role=role)
+
+
+def _role_grant(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    user: User,
+    role: str,
+    data: dict[str, Any] | None = None,
+) -> OrganisationRole:
+    """Give ``user`` the ``role`` in ``organisation``: a new role (audited ``person.add``) or a
+    change of the one they hold (``person.role``), nothing when they hold it already.
+
+    The one write of roles shared by :func:`person_add` and an approved management claim
+    (:func:`claim_decide`). Callers check permission and run it inside their transaction.
+    """
+    held = (
+        OrganisationRole.objects.select_for_update()
+        .filter(organisation=organisation, user=user)
+        .first()
+    )
+    if held is None:
         held = OrganisationRole.objects.create(user=user, organisation=organisation, role=role)
-        permissions.forget_roles(user)
-        audit(
-            actor=actor,
-            verb="person.add",
-            target=organisation,
-            data={"user": user.pk, "role": role},
-        )
+        verb = "person.add"
+    elif held.role != role:
+        if held.role == OrganisationRole.Role.ADMIN:
+            _keep_one_admin(organisation, leaving=user)
+        held.role = role
+        held.save(update_fields=["role"])
+        verb = "person.role"
+    else:
+        return held
+    permissions.forget_roles(user)
+    audit(
+        actor=actor,
+        verb=verb,
+        target=organisation,
+        data={"user": user.pk, "role": role, **(data or {})},
+    )
     return held
 
 
@@ -652,3 +687,363 @@ def person_remove(*, actor: Any, organisation: Organisation, user: User) -> None
         current.delete()
         permissions.forget_roles(user)
         audit(actor=actor, verb="person.remove", target=organisation, data={"user": user.pk})
+
+
+#: The longest side of a stored logo, in pixels: logos are shown small.
+LOGO_MAX_SIDE = 512
+
+
+def _logo_png(upload: Any) -> bytes:
+    """The upload redrawn as a PNG of at most ``LOGO_MAX_SIDE`` pixels a side.
+
+    Redrawing keeps the picture and drops everything else the file carried: metadata (a phone's
+    GPS position), extra frames, and any bytes a crafted file hides beside the image.
+    """
+    import io
+
+    from PIL import Image
+
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image.seek(0)  # the first frame of an animation
+        picture = image.convert("RGBA")
+    picture.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+    out = io.BytesIO()
+    picture.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def organisation_set_logo(*, actor: Any, organisation: Organisation, upload: Any) -> Organisation:
+    """Replace the logo by ``upload`` (a PNG, JPEG, GIF or WebP picture), or remove it when
+    ``upload`` is ``None``. The previous file is deleted once the change is committed."""
+    from django.core.files.base import ContentFile
+
+    from citypeers.core.uploads import validate_image
+
+    permissions.require(permissions.can_edit(actor, organisation))
+    content: ContentFile[bytes] | None = None
+    if upload is not None:
+        try:
+            validate_image(upload)
+            content = ContentFile(_logo_png(upload))
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), field="logo") from exc
+        except OSError as exc:  # a picture Pillow recognised but cannot draw
+            raise ApplicationError(
+                _("The picture could not be read; save it again as PNG or JPEG."), field="logo"
+            ) from exc
+    previous = organisation.logo.name if organisation.logo else ""
+    storage = organisation.logo.storage
+    stored = ""
+    try:
+        with transaction.atomic():
+            if content is not None:
+                try:
+                    organisation.logo.save(f"{organisation.slug}.png", content, save=False)
+                except OSError as exc:  # a full or read-only media folder
+                    raise ApplicationError(
+                        _("The picture could not be stored; please try again later."),
+                        field="logo",
+                    ) from exc
+                stored = organisation.logo.name or ""
+            else:
+                organisation.logo = None
+            organisation.save(update_fields=["logo", "updated_at"])
+            audit(
+                actor=actor,
+                verb="organisation.logo" if content is not None else "organisation.logo_remove",
+                target=organisation,
+            )
+            _after_saved(organisation.pk)
+            if previous:
+                transaction.on_commit(lambda: storage.delete(previous))
+    except BaseException:
+        if stored:  # nothing half-written: the new file goes with the failed change
+            storage.delete(stored)
+        organisation.logo.name = previous
+        raise
+    return organisation
+
+
+# --- management claims -------------------------------------------------------------------------
+#
+# An organisation without an organisation admin (every one the imports create) is taken in charge
+# through a claim: a signed-in person asks, a platform moderator approves (the person becomes its
+# organisation admin) or rejects with a reason. Other waiting claims on the same organisation stay
+# waiting after an approval: the moderator decides each one (the queue shows that the
+# organisation has an admin by then), so a mistaken first approval never closes the claim of the
+# real officer.
+
+#: How many claims one person may have waiting at once: the moderators read each of them.
+CLAIMS_PENDING_MAX = 5
+
+
+def _claim_text(
+    value: Any, field: str, limit: int, *, required: str = "", one_line: bool = False
+) -> str:
+    """Plain text for a claim: stripped, at most ``limit`` characters (shown escaped)."""
+    text = str(value or "").strip()
+    if one_line:
+        text = " ".join(text.split())
+    if "\x00" in text:
+        raise ApplicationError(_("The text holds a NUL character."), field=field)
+    if required and not text:
+        raise ApplicationError(required, field=field)
+    if len(text) > limit:
+        raise ApplicationError(
+            _("At most %(limit)d characters (this is %(length)d).")
+            % {"limit": limit, "length": len(text)},
+            field=field,
+        )
+    return text
+
+
+def _language_of(user: Any) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    preferred = getattr(user, "preferred_language", "") or ""
+    return preferred if preferred in codes else settings.LANGUAGE_CODE.split("-")[0]
+
+
+def _notify_each_in_language(
+    users: Iterable[Any],
+    *,
+    kind: str,
+    message: Callable[[], str],
+    url_name: str,
+    url_kwargs: dict[str, Any] | None = None,
+    actor: Any,
+    target: tuple[str, Any],
+    email: bool = False,
+) -> None:
+    """Notify ``users`` (each in their language, with the page's address in that language)."""
+    from django.utils import translation
+
+    from citypeers.notifications.services import notify
+
+    by_language: dict[str, list[Any]] = {}
+    for user in users:
+        by_language.setdefault(_language_of(user), []).append(user)
+    for language, group in by_language.items():
+        with translation.override(language):
+            url = reverse(url_name, kwargs=url_kwargs)
+        notify(group, kind=kind, message=message, url=url, actor=actor, target=target, email=email)
+
+
+def _platform_moderators() -> list[User]:
+    from django.db.models import Q
+
+    return list(
+        User.objects.filter(Q(is_moderator=True) | Q(is_staff=True), is_active=True).only(
+            "pk", "is_active", "preferred_language"
+        )
+    )
+
+
+def _claim_target(claim: ManagementClaim) -> tuple[str, Any]:
+    return ("directory.managementclaim", claim.pk)
+
+
+def claim_create(
+    *, actor: Any, organisation: Organisation, position: str, message: str = ""
+) -> ManagementClaim:
+    """Ask to become the organisation admin of ``organisation``, which has none; the platform
+    moderators are notified and decide (:func:`claim_decide`).
+
+    An organisation that has admins is a 409: they invite people themselves. A second waiting
+    claim of the same person on the same organisation is a 409 (also a database constraint).
+    """
+    permissions.require(
+        permissions.can_claim(actor), _("Sign in to ask to manage an organisation.")
+    )
+    position = _claim_text(
+        position,
+        "position",
+        ManagementClaim.POSITION_MAX,
+        required=_("Give your position or role title in the organisation."),
+        one_line=True,
+    )
+    message = _claim_text(message, "message", ManagementClaim.MESSAGE_MAX)
+    with transaction.atomic():
+        if selectors.organisation_has_admin(organisation_id=organisation.pk):
+            raise Conflict(
+                _(
+                    "%(name)s already has organisation admins: ask one of them to invite you "
+                    "(from the organisation's People page)."
+                )
+                % {"name": organisation.name},
+                field="organisation",
+            )
+        if selectors.claim_pending(organisation_id=organisation.pk, requester_id=actor.pk):
+            raise Conflict(
+                _("You already asked to manage %(name)s: a moderator will answer.")
+                % {"name": organisation.name},
+                field="organisation",
+            )
+        waiting = ManagementClaim.objects.filter(
+            requester=actor, status=ClaimStatus.PENDING
+        ).count()
+        if waiting >= CLAIMS_PENDING_MAX:
+            raise Conflict(
+                _(
+                    "You have %(count)d requests waiting already: wait for the moderators' "
+                    "answers, or withdraw one."
+                )
+                % {"count": waiting},
+                field="organisation",
+            )
+        claim = ManagementClaim(
+            organisation=organisation, requester=actor, position=position, message=message
+        )
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError as exc:  # the same claim sent twice at once
+            raise Conflict(
+                _("You already asked to manage %(name)s: a moderator will answer.")
+                % {"name": organisation.name},
+                field="organisation",
+            ) from exc
+        audit(
+            actor=actor,
+            verb="claim.create",
+            target=claim,
+            data={"organisation": organisation.pk, "position": position},
+        )
+        person, name = str(actor), organisation.name
+        _notify_each_in_language(
+            _platform_moderators(),
+            kind="directory.claim",
+            message=lambda: (
+                _("%(person)s (%(position)s) asks to manage %(organisation)s.")
+                % {"person": person, "position": position, "organisation": name}
+            ),
+            url_name="directory:claims",
+            actor=actor,
+            target=_claim_target(claim),
+        )
+    return claim
+
+
+def _locked_pending(claim: ManagementClaim) -> ManagementClaim:
+    locked = (
+        ManagementClaim.objects.select_for_update(of=("self",))  # not the outer-joined requester
+        .select_related("organisation", "requester")
+        .get(pk=claim.pk)
+    )
+    if not locked.is_pending:
+        raise Conflict(
+            _("This request is not waiting any more: it was %(status)s.")
+            % {"status": locked.get_status_display().lower()},
+            field="status",
+        )
+    return locked
+
+
+def _copy_decision(source: ManagementClaim, claim: ManagementClaim) -> ManagementClaim:
+    for field in ("status", "decided_by_id", "decided_at", "decision_reason"):
+        setattr(claim, field, getattr(source, field))
+    return claim
+
+
+def claim_withdraw(*, actor: Any, claim: ManagementClaim) -> ManagementClaim:
+    """The requester takes back a claim that is still waiting."""
+    permissions.require(
+        permissions.is_signed_in(actor) and claim.requester_id == actor.pk,
+        _("Only the person who asked can withdraw the request."),
+    )
+    with transaction.atomic():
+        locked = _locked_pending(claim)
+        locked.status = ClaimStatus.WITHDRAWN
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_at"])
+        audit(
+            actor=actor,
+            verb="claim.withdraw",
+            target=locked,
+            data={"organisation": locked.organisation_id},
+        )
+    return _copy_decision(locked, claim)
+
+
+def claim_decide(
+    *, actor: Any, claim: ManagementClaim, approve: bool, reason: str = ""
+) -> ManagementClaim:
+    """A platform moderator approves a waiting claim (its requester becomes organisation admin,
+    through the same write as :func:`person_add`) or rejects it with a reason the requester
+    reads. The requester is notified either way, by e-mail too.
+
+    Moderators do not decide their own claims. Approving is possible when the organisation got
+    an admin in the meantime: the moderator sees it in the queue and judges.
+    """
+    permissions.require(
+        permissions.can_decide_claims(actor),
+        _("Only platform moderators decide requests to manage an organisation."),
+    )
+    if claim.requester_id is not None and claim.requester_id == actor.pk:
+        raise permissions.PermissionDenied(_("Another moderator decides your own request."))
+    reason = _claim_text(
+        reason,
+        "reason",
+        ManagementClaim.REASON_MAX,
+        required="" if approve else _("Give the reason: the person who asked reads it."),
+    )
+    with transaction.atomic():
+        locked = _locked_pending(claim)
+        organisation, requester = locked.organisation, locked.requester
+        if approve:
+            if requester is None or not requester.is_active:
+                raise Conflict(
+                    _("The account that asked is closed: reject the request instead."),
+                    field="approve",
+                )
+            _role_grant(
+                actor=actor,
+                organisation=organisation,
+                user=requester,
+                role=OrganisationRole.Role.ADMIN,
+                data={"claim": locked.pk},
+            )
+        locked.status = ClaimStatus.APPROVED if approve else ClaimStatus.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_reason = reason
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        audit(
+            actor=actor,
+            verb="claim.approve" if approve else "claim.reject",
+            target=locked,
+            data={"organisation": organisation.pk, "reason": reason},
+        )
+        if requester is not None:
+            name = organisation.name
+            if approve:
+                _notify_each_in_language(
+                    [requester],
+                    kind="directory.claim_approved",
+                    message=lambda: (
+                        _(
+                            "Your request to manage %(organisation)s is approved: you are now "
+                            "its organisation admin."
+                        )
+                        % {"organisation": name}
+                    ),
+                    url_name="directory:organisation",
+                    url_kwargs={"slug": organisation.slug},
+                    actor=actor,
+                    target=_claim_target(locked),
+                    email=True,
+                )
+            else:
+                _notify_each_in_language(
+                    [requester],
+                    kind="directory.claim_rejected",
+                    message=lambda: (
+                        _("Your request to manage %(organisation)s is rejected: %(reason)s")
+                        % {"organisation": name, "reason": reason}
+                    ),
+                    url_name="directory:claims-mine",
+                    actor=actor,
+                    target=_claim_target(locked),
+                    email=True,
+                )
+    return _copy_decision(locked, claim)

@@ -14,7 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -25,6 +26,7 @@ from django_htmx.http import push_url
 from citypeers.accounts.models import OrganisationRole
 from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.core.htmx import is_htmx
+from citypeers.core.responses import render_refused
 from citypeers.core.translation import active_language
 from citypeers.knowledge import selectors as knowledge_selectors
 from citypeers.partnerships import selectors as partnership_selectors
@@ -32,15 +34,19 @@ from citypeers.places import selectors as places_selectors
 
 from . import permissions, selectors, services
 from .forms import (
+    ClaimDecisionForm,
+    ClaimFilterForm,
+    ClaimForm,
     FilterForm,
     InviteForm,
+    LogoForm,
     MembershipForm,
     OrganisationForm,
     ProfileItemForm,
     RoleForm,
     language_name,
 )
-from .models import ASSOCIATION_TYPES, ActorType, Organisation
+from .models import ASSOCIATION_TYPES, ActorType, ClaimStatus, ManagementClaim, Organisation
 
 # Service argument names that a form shows under another name.
 FIELD_ALIASES = {"descriptions": "description"}
@@ -77,16 +83,14 @@ def _form_error(
     """Re-render ``template`` with the service's error next to the field it names."""
     field = FIELD_ALIASES.get(error.field or "", error.field)
     form.add_error(field if field in form.fields else None, error.message)
-    return render(request, template, context, status=error.status)
+    return render_refused(request, template, context, error)
 
 
 def _action_error(
     request: HttpRequest, template: str, context: dict[str, Any], error: ApplicationError
 ) -> HttpResponse:
     """Re-render ``template`` with an error about an action of a list (remove, change a role)."""
-    return render(
-        request, template, {**context, "action_error": error.message}, status=error.status
-    )
+    return render_refused(request, template, {**context, "action_error": error.message}, error)
 
 
 def _status(form: forms.Form) -> int:
@@ -145,8 +149,16 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(None)
         .prefetch_related("texts")[: PRACTICES_SHOWN + 1]
     ]
+    people = list(organisation.people.all())
+    has_admin = any(r.role == OrganisationRole.Role.ADMIN for r in people)
     context = {
         "organisation": organisation,
+        "has_admin": has_admin,
+        "my_claim": (
+            selectors.claim_pending(organisation_id=organisation.pk, requester_id=user.pk)
+            if not has_admin and permissions.is_signed_in(user)
+            else None
+        ),
         "practices": practices[:PRACTICES_SHOWN],
         "more_practices": len(practices) > PRACTICES_SHOWN,
         "can_edit": permissions.can_edit(user, organisation),
@@ -157,7 +169,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "expertise": [i for i in items if i.kind == "expertise"],
         "memberships": list(organisation.memberships.all()),
         "members": list(organisation.members.all()),
-        "people": list(organisation.people.all()),
+        "people": people,
         "partnerships": partnerships[:PARTNERSHIPS_SHOWN],
         "more_partnerships": len(partnerships) > PARTNERSHIPS_SHOWN,
         "languages": [language_name(code) for code in organisation.languages],
@@ -209,7 +221,9 @@ def _json_ld(request: HttpRequest, organisation: Organisation) -> dict[str, Any]
     if organisation.website:
         data["sameAs"] = organisation.website
     if organisation.logo:
-        data["logo"] = request.build_absolute_uri(organisation.logo.url)
+        data["logo"] = request.build_absolute_uri(
+            reverse("directory:logo-file", args=[organisation.slug])
+        )
     themes = [t.label for t in organisation.themes.all()]
     if themes:
         data["knowsAbout"] = themes
@@ -505,8 +519,14 @@ def claim_city(request: HttpRequest, geonameid: int) -> HttpResponse:
             "existing_url": (
                 reverse("directory:organisation", kwargs={"slug": existing}) if existing else ""
             ),
+            # Nobody administers it yet (an imported city): offer the management claim.
+            "claim_url": (
+                reverse("directory:claim", kwargs={"slug": existing})
+                if existing and not selectors.organisation_has_admin(slug=existing)
+                else ""
+            ),
         }
-        return render(request, "directory/claim_refused.html", context, status=exc.status)
+        return render_refused(request, "directory/claim_refused.html", context, exc)
     messages.success(request, _("You now administer %(name)s.") % {"name": organisation.name})
     return redirect(organisation)
 
@@ -550,3 +570,185 @@ def lookup_organisations(request: HttpRequest) -> HttpResponse:
     if found:
         form.initial["member"] = found[0].slug
     return render(request, "directory/_field.html", {"field": form["member"], "found": len(found)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload, replace or remove the organisation's logo."""
+    organisation = _get(slug)
+    permissions.require(permissions.can_edit(request.user, organisation))
+    removing = request.POST.get("action") == "remove"
+    form = LogoForm(
+        request.POST if request.method == "POST" and not removing else None,
+        request.FILES if request.method == "POST" and not removing else None,
+    )
+    template = "directory/logo.html"
+    context = {"organisation": organisation, "form": form}
+    if request.method == "POST" and (removing or form.is_valid()):
+        upload = None if removing else form.cleaned_data["logo"]
+        try:
+            services.organisation_set_logo(
+                actor=request.user, organisation=organisation, upload=upload
+            )
+        except ApplicationError as exc:
+            return _form_error(request, template, context, form, exc)
+        messages.success(
+            request, _("The logo is removed.") if removing else _("The new logo is saved.")
+        )
+        return redirect(organisation)
+    return render(request, template, context, status=_status(form))
+
+
+@require_GET
+def organisation_logo_file(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The logo itself (public, like the organisation): a PNG the browser may keep a day."""
+    organisation = _get(slug)
+    if not organisation.logo:
+        raise Http404(_("This organisation has no logo."))
+    try:
+        handle = organisation.logo.open("rb")
+    except OSError as exc:
+        raise Http404(_("The logo is missing from the storage.")) from exc
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# Management claims: asking to manage an organisation that has no admin
+
+
+CLAIMS_PER_PAGE = 25
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_claim(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Request to manage this organisation": the form, or why it is not needed."""
+    organisation = _get(slug)
+    user = request.user
+    form = ClaimForm(request.POST if request.method == "POST" else None)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "has_admin": selectors.organisation_has_admin(organisation_id=organisation.pk),
+        "my_claim": selectors.claim_pending(organisation_id=organisation.pk, requester_id=user.pk),
+    }
+    template = "directory/claim.html"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_create(
+                actor=user,
+                organisation=organisation,
+                position=form.cleaned_data["position"],
+                message=form.cleaned_data["message"],
+            )
+        except ApplicationError as exc:
+            return _form_error(request, template, context, form, exc)
+        messages.success(
+            request,
+            _("Your request to manage %(name)s is sent: a moderator will answer.")
+            % {"name": organisation.name},
+        )
+        return redirect("directory:claims-mine")
+    return render(request, template, context, status=_status(form))
+
+
+@login_required
+@require_GET
+def claims_mine(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own claims and what became of them."""
+    return render(request, "directory/claims_mine.html", _mine_context(request))
+
+
+def _mine_context(request: HttpRequest) -> dict[str, Any]:
+    claims = selectors.claim_list(requester_id=request.user.pk)
+    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    return {"page": page}
+
+
+@login_required
+@require_POST
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        claim = selectors.claim_get(pk=pk, user=request.user)
+        services.claim_withdraw(actor=request.user, claim=claim)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        return _action_error(request, "directory/claims_mine.html", _mine_context(request), exc)
+    messages.success(request, _("Your request is withdrawn."))
+    return redirect("directory:claims-mine")
+
+
+def _queue_status(request: HttpRequest) -> tuple[ClaimFilterForm, str]:
+    """The queue shows waiting claims unless another status (or all, ``status=``) is asked."""
+    form = ClaimFilterForm(request.GET if "status" in request.GET else {"status": "pending"})
+    status = form.cleaned_data["status"] if form.is_valid() else ClaimStatus.PENDING
+    return form, status
+
+
+def _queue_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    form, status = _queue_status(request)
+    page = Paginator(selectors.claim_list(status=status), CLAIMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = QueryDict(mutable=True)
+    query["status"] = status
+    return {"page": page, "form": form, "status": status, "query": query, **extra}
+
+
+@login_required
+@require_GET
+def claims_queue(request: HttpRequest) -> HttpResponse:
+    """The platform moderators' queue of management claims, with the evidence hint."""
+    permissions.require(
+        permissions.can_decide_claims(request.user),
+        _("Only platform moderators see the requests to manage organisations."),
+    )
+    return render(request, "directory/claims_queue.html", _queue_context(request))
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject a claim from the queue; an error is shown beside that claim."""
+    permissions.require(
+        permissions.can_decide_claims(request.user),
+        _("Only platform moderators decide requests to manage an organisation."),
+    )
+    try:
+        claim: ManagementClaim = selectors.claim_get(pk=pk, user=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = ClaimDecisionForm(request.POST)
+    back = reverse("directory:claims")
+    if request.GET:
+        back += f"?{request.GET.urlencode()}"
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_("Choose to approve or reject."), field="decision")
+        approve = form.cleaned_data["decision"] == "approve"
+        services.claim_decide(
+            actor=request.user,
+            claim=claim,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as exc:
+        context = _queue_context(
+            request,
+            error_claim=claim.pk,
+            error_message=exc.message,
+            error_reason=request.POST.get("reason", ""),
+        )
+        return render_refused(request, "directory/claims_queue.html", context, exc)
+    if approve:
+        messages.success(
+            request,
+            _("%(person)s is now organisation admin of %(name)s.")
+            % {"person": claim.requester, "name": claim.organisation.name},
+        )
+    else:
+        messages.success(request, _("The request is rejected; its author is told why."))
+    return redirect(back)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from citypeers.directory import selectors
 from citypeers.directory.models import Membership, Organisation
@@ -74,6 +75,7 @@ def organisation_record(organisation: Organisation) -> dict[str, Any]:
         "global_south": o.country.global_south if o.country else None,
         "external_id": o.external_id,
         "url": o.get_absolute_url(),
+        "logo": reverse("directory:logo-file", args=[o.slug]) if o.logo else None,
         "is_demo": o.is_demo,
         "updated_at": o.updated_at,
     }

@@ -12,7 +12,7 @@ by ``knowledge.markdown.render``, so no script survives in it.
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeAlias
+from typing import Any, TypeAlias
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from citypeers.accounts.services import api_token_authenticate
 from citypeers.api.auth import WRITE_AUTH, acting_user
+from citypeers.api.fields import choice
 from citypeers.api.pagination import LimitOffset
 from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.directory import selectors as directory_selectors
@@ -47,25 +47,8 @@ router = Router(tags=["knowledge"])
 MARKDOWN_FIELDS = TEXT_FIELDS[1:]
 
 
-def _one_of(values: Sequence[str]) -> Any:
-    def check(value: str) -> str:
-        if value not in values:
-            raise ValueError(_("use one of: %(values)s") % {"values": ", ".join(values)})
-        return value
-
-    return check
-
-
-StatusChoice: TypeAlias = Annotated[
-    str,
-    AfterValidator(_one_of(PracticeStatus.values)),
-    Field(json_schema_extra={"enum": list(PracticeStatus.values)}),
-]
-RoleChoice: TypeAlias = Annotated[
-    str,
-    AfterValidator(_one_of(PracticeOrganisation.Role.values)),
-    Field(json_schema_extra={"enum": list(PracticeOrganisation.Role.values)}),
-]
+StatusChoice: TypeAlias = choice(PracticeStatus.values)  # type: ignore[valid-type]
+RoleChoice: TypeAlias = choice(PracticeOrganisation.Role.values)  # type: ignore[valid-type]
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -82,10 +65,9 @@ class PracticeFilter(Schema):
     organisation: int | None = Field(
         None, ge=1, le=2**63 - 1, description="Id of an organisation involved."
     )
-    status: str = Field(
+    status: choice(PracticeStatus.values, blank=True) = Field(  # type: ignore[valid-type]
         PracticeStatus.PUBLISHED.value,
         description="Workflow status; empty for every status the caller may see.",
-        json_schema_extra={"enum": ["", *PracticeStatus.values]},
     )
     lang: str = Field(
         "",

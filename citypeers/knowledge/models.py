@@ -15,17 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from citypeers.core.uploads import validate_document, validate_image
+from citypeers.core.workflow import EditorialStatus
 
 # The structured template, in the order pages show it.
 TEXT_FIELDS = ("title", "summary", "context", "objectives", "results", "challenges", "lessons")
 MAX_TEXT = 20_000
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    PUBLISHED = "published", _("Published")
-    ARCHIVED = "archived", _("Archived")
+Status = EditorialStatus  # draft → submitted → published → archived (core.workflow)
 
 
 class PracticeQuerySet(models.QuerySet["Practice"]):

@@ -15,11 +15,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from citypeers.accounts.audit import audit
+from citypeers.core import workflow
 from citypeers.core.errors import ApplicationError, Conflict, PermissionDenied
 from citypeers.core.text import fold
 from citypeers.directory import permissions as directory_permissions
@@ -48,12 +48,7 @@ AFTER_TEXT_SAVED: list[Callable[[int], None]] = []
 #: Addresses the practice pages use themselves (``/practices/new/``, ``/practices/review/``, …).
 RESERVED_SLUGS = {"new", "review", "feed", "lookup"}
 
-TRANSITIONS: dict[str, set[str]] = {
-    Status.DRAFT: {Status.SUBMITTED, Status.PUBLISHED},
-    Status.SUBMITTED: {Status.DRAFT, Status.PUBLISHED},
-    Status.PUBLISHED: {Status.ARCHIVED, Status.DRAFT},
-    Status.ARCHIVED: {Status.PUBLISHED},
-}
+TRANSITIONS = workflow.TRANSITIONS
 
 
 def _clean_language(language: str, field: str = "language") -> str:
@@ -311,34 +306,17 @@ def practice_translate(
 
 def practice_set_status(*, actor: Any, practice: Practice, status: str, note: str = "") -> Practice:
     """Move through the editorial workflow: draft → submitted → published → archived."""
-    if status not in TRANSITIONS.get(practice.status, set()):
-        raise Conflict(
-            _("A practice cannot go from %(from)s to %(to)s.")
-            % {"from": practice.get_status_display(), "to": status},
-            field="status",
-        )
-    if status == Status.PUBLISHED:
-        if not permissions.can_publish(actor, practice):
-            raise PermissionDenied(
-                _("Only moderators (and, if so configured, the organisation's editors) publish.")
-            )
-    elif not permissions.can_edit(actor, practice):
-        raise PermissionDenied(
-            _("Only the author and the editors of the organisation responsible can do this.")
-        )
-    with transaction.atomic():
-        previous = practice.status
-        practice.status = status
-        if status == Status.PUBLISHED and practice.published_at is None:
-            practice.published_at = timezone.now()
-        practice.save(update_fields=["status", "published_at", "updated_at"])
-        audit(
-            actor=actor,
-            verb=f"practice.{status}",
-            target=practice,
-            data={"from": previous, "note": note[:500]},
-        )
-        _after_text_saved(practice)
+    workflow.set_status(
+        actor=actor,
+        content=practice,
+        status=status,
+        verb="practice",
+        can_publish=lambda: permissions.can_publish(actor, practice),
+        can_edit=lambda: permissions.can_edit(actor, practice),
+        refused_step=_("A practice cannot go from %(from)s to %(to)s."),
+        note=note,
+        then=lambda: _after_text_saved(practice),
+    )
     return practice
 
 

@@ -26,6 +26,7 @@ from django_htmx.http import push_url
 
 from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.core.htmx import is_htmx
+from citypeers.core.responses import render_refused
 from citypeers.core.translation import active_language
 from citypeers.directory import permissions as directory_permissions
 from citypeers.directory import selectors as directory_selectors
@@ -76,7 +77,7 @@ def _form_error(
     """Re-render ``template`` with the service's error next to the field it names."""
     field = FIELD_ALIASES.get(error.field or "", error.field)
     form.add_error(field if field in form.fields else None, error.message)
-    return render(request, template, context, status=error.status)
+    return render_refused(request, template, context, error)
 
 
 def _status(form: forms.Form) -> int:

@@ -14,7 +14,7 @@ event is not an error: the answer's ``status`` is ``waiting``, with the ``positi
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Annotated, Any, TypeAlias
+from typing import Any, TypeAlias
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from citypeers.accounts.services import api_token_authenticate
 from citypeers.api.auth import WRITE_AUTH, acting_user
+from citypeers.api.fields import choice
 from citypeers.api.pagination import LimitOffset
 from citypeers.core.errors import ApplicationError, NotFound, PermissionDenied
 from citypeers.directory import selectors as directory_selectors
@@ -64,39 +64,23 @@ from .models import (
 router = Router(tags=["learning"])
 
 
-def _one_of(values: Sequence[str]) -> Any:
-    def check(value: str) -> str:
-        if value not in values:
-            raise ValueError(_("use one of: %(values)s") % {"values": ", ".join(values)})
-        return value
-
-    return check
-
-
-def _choice(values: Sequence[str]) -> Any:
-    return Annotated[
-        str, AfterValidator(_one_of(values)), Field(json_schema_extra={"enum": list(values)})
-    ]
-
-
-KindChoice: TypeAlias = _choice(EventKind.values)  # type: ignore[valid-type]
-ModeChoice: TypeAlias = _choice(AttendanceMode.values)  # type: ignore[valid-type]
-VisibilityChoice: TypeAlias = _choice(Visibility.values)  # type: ignore[valid-type]
-NewsStatusChoice: TypeAlias = _choice(NewsStatus.values)  # type: ignore[valid-type]
+KindChoice: TypeAlias = choice(EventKind.values)  # type: ignore[valid-type]
+ModeChoice: TypeAlias = choice(AttendanceMode.values)  # type: ignore[valid-type]
+VisibilityChoice: TypeAlias = choice(Visibility.values)  # type: ignore[valid-type]
+NewsStatusChoice: TypeAlias = choice(NewsStatus.values)  # type: ignore[valid-type]
 
 
 # --- schemas ---------------------------------------------------------------------------------
 
 
 class EventFilter(Schema):
-    kind: str = Field(
-        "", description="Kind of event.", json_schema_extra={"enum": ["", *EventKind.values]}
+    kind: choice(EventKind.values, blank=True) = Field(  # type: ignore[valid-type]
+        "", description="Kind of event."
     )
     theme: str = Field("", description="Theme slug (see /themes).")
-    when: str = Field(
+    when: choice(["upcoming", "past"], blank=True) = Field(  # type: ignore[valid-type]
         "",
         description="upcoming (not ended yet, soonest first), past (latest first) or empty.",
-        json_schema_extra={"enum": ["", "upcoming", "past"]},
     )
     online: bool | None = Field(
         None, description="true: online or hybrid; false: on site or hybrid."
@@ -297,10 +281,9 @@ class NewsFilter(Schema):
     organisation: int | None = Field(
         None, description="Id of the organisation responsible or related."
     )
-    status: str = Field(
+    status: choice(NewsStatus.values, blank=True) = Field(  # type: ignore[valid-type]
         NewsStatus.PUBLISHED.value,
         description="Workflow status; empty for every status the caller may see.",
-        json_schema_extra={"enum": ["", *NewsStatus.values]},
     )
     lang: str = Field("", description="Language to show where a translation exists.")
 
@@ -1094,7 +1077,7 @@ class HelpfulIn(Schema):
     helpful: bool = True
 
 
-ReportReasonChoice: TypeAlias = _choice(ReportReason.values)  # type: ignore[valid-type]
+ReportReasonChoice: TypeAlias = choice(ReportReason.values)  # type: ignore[valid-type]
 
 
 class ReportIn(Schema):

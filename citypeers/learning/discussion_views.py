@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from citypeers.accounts.models import User
 from citypeers.core.errors import ApplicationError, NotFound
 from citypeers.core.htmx import is_htmx
+from citypeers.core.responses import render_refused
 from citypeers.core.translation import active_language
 from citypeers.directory import permissions as directory_permissions
 from citypeers.directory import selectors as directory_selectors
@@ -70,7 +71,7 @@ def _form_error(
 ) -> HttpResponse:
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
-    return render(request, template, context, status=error.status)
+    return render_refused(request, template, context, error)
 
 
 def _status(form: forms.Form) -> int:
@@ -279,7 +280,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error("body" if exc.field in (None, "body") else None, exc.message)
             context = _thread_context(request, thread, form)
-            return render(request, "learning/thread.html", context, status=exc.status)
+            return render_refused(request, "learning/thread.html", context, exc)
         messages.success(request, _("Your reply is posted."))
         return redirect(reply.get_absolute_url())
     context = _thread_context(request, thread, form)

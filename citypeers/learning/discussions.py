@@ -9,8 +9,9 @@ through ``citypeers.knowledge.markdown.render`` (sanitised by nh3) wherever they
 Rate limits: at most ``CITYPEERS_DISCUSSION_POSTS_PER_MINUTE`` posts (threads and replies
 together) a minute and ``CITYPEERS_DISCUSSION_POSTS_PER_DAY`` a day per person, and
 ``CITYPEERS_DISCUSSION_REPORTS_PER_DAY`` reports; platform moderators are exempt. Past the limit
-a :class:`TooManyRequests` (429) says how many seconds to wait (``extra["retry_after"]``). The
-person's row is locked while counting, so parallel posts cannot slip past the limit together.
+a :class:`TooManyRequests` (429) says how many seconds to wait (``retry_after``, sent as
+``Retry-After``). The person's row is locked while counting, so parallel posts cannot slip past
+the limit together.
 """
 
 from __future__ import annotations
@@ -187,14 +188,14 @@ def _check_post_rate(actor: Any) -> None:
         raise TooManyRequests(
             _("You are posting too fast (at most %(n)d posts a minute): try again in %(s)d s.")
             % {"n": per_minute, "s": wait},
-            extra={"retry_after": wait},
+            retry_after=wait,
         )
     if in_day >= per_day:
         wait = _wait(min(oldest_day, default=None), day, now)
         raise TooManyRequests(
             _("You have reached the limit of %(n)d posts a day: try again in %(h)d h.")
             % {"n": per_day, "h": max(1, round(wait / 3600))},
-            extra={"retry_after": wait},
+            retry_after=wait,
         )
 
 
@@ -373,7 +374,7 @@ def report_create(
             raise TooManyRequests(
                 _("At most %(n)d reports a day: the moderators will look at the others first.")
                 % {"n": per_day},
-                extra={"retry_after": 3600},
+                retry_after=3600,
             )
         open_reports = Report.objects.filter(
             reporter=actor, thread=thread, reply=reply, status=ReportStatus.OPEN

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from citypeers.core.workflow import EditorialStatus
+
 MAX_TEXT = 20_000
 
 
@@ -300,11 +302,7 @@ class LearningNote(models.Model):
         return f"{self.event.get_absolute_url()}#note-{self.pk}"
 
 
-class NewsStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    PUBLISHED = "published", _("Published")
-    ARCHIVED = "archived", _("Archived")
+NewsStatus = EditorialStatus  # the same workflow as practices (core.workflow)
 
 
 NEWS_TEXT_FIELDS = ("title", "summary", "body")

@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from citypeers.accounts.audit import audit
+from citypeers.core import workflow
 from citypeers.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from citypeers.core.text import fold
 from citypeers.directory import permissions as directory_permissions
@@ -867,12 +868,7 @@ def note_make_practice(*, actor: Any, note: LearningNote) -> Practice:
 
 # --- news ------------------------------------------------------------------------------------
 
-NEWS_TRANSITIONS: dict[str, set[str]] = {
-    NewsStatus.DRAFT: {NewsStatus.SUBMITTED, NewsStatus.PUBLISHED},
-    NewsStatus.SUBMITTED: {NewsStatus.DRAFT, NewsStatus.PUBLISHED},
-    NewsStatus.PUBLISHED: {NewsStatus.ARCHIVED, NewsStatus.DRAFT},
-    NewsStatus.ARCHIVED: {NewsStatus.PUBLISHED},
-}
+NEWS_TRANSITIONS = workflow.TRANSITIONS
 
 
 def clean_news_texts(texts: dict[str, Any]) -> dict[str, str]:
@@ -1017,30 +1013,21 @@ def news_translate(
 
 def news_set_status(*, actor: Any, article: NewsArticle, status: str) -> NewsArticle:
     """Move through the workflow: draft → submitted → published → archived."""
-    if status not in NEWS_TRANSITIONS.get(article.status, set()):
-        raise Conflict(
-            _("An article cannot go from %(from)s to %(to)s.")
-            % {"from": article.get_status_display(), "to": status},
-            field="status",
-        )
-    if status == NewsStatus.PUBLISHED:
-        if not permissions.can_publish_news(actor, article):
-            raise PermissionDenied(
-                _("Only moderators (and, if so configured, the organisation's editors) publish.")
-            )
-    elif not permissions.can_edit_news(actor, article):
-        raise PermissionDenied(
-            _("Only the author and the editors of the organisation responsible can do this.")
-        )
-    with transaction.atomic():
-        previous = article.status
-        article.status = status
-        if status == NewsStatus.PUBLISHED and article.published_at is None:
-            article.published_at = timezone.now()
-        article.save(update_fields=["status", "published_at", "updated_at"])
-        audit(actor=actor, verb=f"news.{status}", target=article, data={"from": previous})
+
+    def announce() -> None:
         if status == NewsStatus.PUBLISHED:
             follows.announce_news(article, actor)
+
+    workflow.set_status(
+        actor=actor,
+        content=article,
+        status=status,
+        verb="news",
+        can_publish=lambda: permissions.can_publish_news(actor, article),
+        can_edit=lambda: permissions.can_edit_news(actor, article),
+        refused_step=_("An article cannot go from %(from)s to %(to)s."),
+        then=announce,
+    )
     return article
 
 

@@ -268,3 +268,48 @@ class TestOpenApi:
 
     def test_unknown_api_path_is_a_404(self, client):
         assert client.get("/api/v1/nothing-here").status_code == 404
+
+
+class TestControlCharacters:
+    def test_a_control_character_in_a_query_is_refused_naming_the_parameter(self, client):
+        response = client.get("/api/v1/places/search", {"q": "Dak\x07ar"})
+
+        body = assert_problem(response, 400, "/api/v1/places/search")
+        assert body["field"] == "q"
+        assert "U+0007" in body["detail"]
+
+    def test_an_unpaired_surrogate_in_a_json_body_is_refused(self):
+        from citypeers.api.parser import refuse_control_characters
+        from citypeers.core.errors import ApplicationError
+
+        with pytest.raises(ApplicationError) as refused:
+            refuse_control_characters({"title": "ok", "translations": {"fr": "a\ud800b"}})
+        assert refused.value.field == "translations.fr"
+
+    def test_tabs_and_line_breaks_are_text(self, client):
+        response = client.get("/api/v1/places/search", {"q": "Dakar\t\r\n"})
+
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/practices?status=publisehd", "status"),
+        ("/api/v1/news?status=live", "status"),
+        ("/api/v1/events?when=soon", "when"),
+        ("/api/v1/events?kind=party", "kind"),
+        ("/api/v1/organisations?population=huge", "population"),
+    ],
+)
+def test_an_unknown_value_of_an_enumerated_filter_is_refused_not_ignored(client, path, field):
+    response = client.get(path)
+
+    body = assert_problem(response, 422, path.split("?")[0])
+    assert any(error["field"].endswith(field) for error in body["errors"])
+    assert "use one of" in body["errors"][0]["message"]
+
+
+def test_an_empty_enumerated_filter_means_no_filter(client):
+    assert client.get("/api/v1/events?when=&kind=").status_code == 200
+    assert client.get("/api/v1/practices?status=").status_code == 200

@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 
-from citypeers.core.ratelimit import RateLimited, client_address, hit, parse_rate
+from citypeers.core.errors import TooManyRequests
+from citypeers.core.ratelimit import client_address, hit, parse_rate
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,7 @@ def test_the_request_over_the_limit_is_refused_until_the_window_ends():
     now = 1_000_040.0  # 20 s into the one-minute window that starts at 1_000_020
     for _ in range(3):
         hit("login", "203.0.113.9", now=now)
-    with pytest.raises(RateLimited) as refused:
+    with pytest.raises(TooManyRequests) as refused:
         hit("login", "203.0.113.9", now=now + 1)
     assert refused.value.status == 429
     assert refused.value.retry_after == 39  # the window ends at 1_000_080

@@ -135,6 +135,9 @@ class TestRead:
     def test_an_unknown_actor_type_is_a_422_problem_naming_it(self, client):
         problem(client.get("/api/v1/organisations?actor_type=wizard"), 422, "actor_type")
 
+    def test_an_unknown_population_band_is_a_422_problem_naming_it(self, client):
+        problem(client.get("/api/v1/organisations?population=huge"), 422, "population")
+
     def test_the_list_runs_a_bounded_number_of_queries(self, client, django_assert_max_num_queries):
         water, six = theme("water-sanitation"), Sdg.objects.get(number=6)
         for n in range(30):

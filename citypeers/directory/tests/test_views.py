@@ -349,8 +349,8 @@ class TestOrganisationPage:
         [
             (None, set()),
             (Role.MEMBER, set()),
-            (Role.EDITOR, {"edit", "profile", "memberships"}),
-            (Role.ADMIN, {"edit", "profile", "memberships", "people", "audit", "delete"}),
+            (Role.EDITOR, {"edit", "logo", "profile", "memberships"}),
+            (Role.ADMIN, {"edit", "logo", "profile", "memberships", "people", "audit", "delete"}),
         ],
     )
     def test_offers_the_management_links_the_reader_may_use(self, client, paris, role, links):

@@ -105,6 +105,7 @@ class TestWriting:
         client.post(url, {"title": "One", "body": "x", "language": "en"})
         refused = client.post(url, {"title": "Two", "body": "x", "language": "en"})
         assert refused.status_code == 429
+        assert 1 <= int(refused["Retry-After"]) <= 60
         assert "too fast" in refused.content.decode()
 
     def test_reply_and_locked(self, client):
