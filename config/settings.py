@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages for anonymous visitors, before sessions: a hit skips the rest (core/pagecache.py).
+    "citypeers.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -184,6 +186,11 @@ else:
             "LOCATION": "citypeers",
         }
     }
+# The page cache for anonymous visitors (core/pagecache.py), on with a shared cache only: entries
+# expire after PAGE_CACHE_SECONDS; a process trusts its copy of the content version (which every
+# write changes) for PAGE_CACHE_CHECK_SECONDS (0: ask the shared cache on every request).
+CITYPEERS_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+CITYPEERS_PAGE_CACHE_CHECK_SECONDS = float(os.environ.get("PAGE_CACHE_CHECK_SECONDS", "1"))
 
 # Background tasks (the Django tasks API, django-tasks): run in-process, at enqueue time, on the
 # embedded default and in tests; with Redis, an RQ queue and worker processes (`make worker`).

@@ -8,7 +8,7 @@ from django.contrib.staticfiles.apps import StaticFilesConfig as DjangoStaticFil
 
 
 class StaticFilesConfig(DjangoStaticFilesConfig):
-    ignore_patterns = [  # noqa: RUF012 -- the attribute Django's class defines
+    ignore_patterns = [
         *DjangoStaticFilesConfig.ignore_patterns,
         "countries-10m.json",
         "countries-50m.json",

@@ -88,9 +88,11 @@ def practice_list(
     if f.language:
         qs = qs.filter(texts__language=f.language)
     if f.organisation is not None:
-        qs = qs.filter(
-            Q(owner_id=f.organisation) | Q(organisation_roles__organisation_id=f.organisation)
-        )
+        # The practices it owns or has a role in, as one small id set: an OR across a join
+        # made the database join every practice with every role first (70 ms at 100,000).
+        owned = Practice.objects.filter(owner_id=f.organisation).order_by().values("pk")
+        roles = PracticeOrganisation.objects.filter(organisation_id=f.organisation).order_by()
+        qs = qs.filter(pk__in=owned.union(roles.values("practice_id")))
     return qs.distinct().prefetch_related(_texts(), "themes", "sdgs")
 
 

@@ -14,6 +14,7 @@ too, so a wrong one is a 400 naming the field; a body of the wrong shape is a 42
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
@@ -37,8 +38,8 @@ from .models import InvitationStatus, MatchInvitation, MatchRequest, RequestStat
 router = Router(tags=["match requests"])
 
 
-def _enum(values: list[str]) -> dict[str, Any]:
-    return {"enum": values}
+def _enum(values: Sequence[str | None]) -> dict[str, Any]:
+    return {"enum": list(values)}
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -170,7 +171,10 @@ class MatchSuggestionOut(Schema):
     invitation: int | None = Field(
         description="Id of the organisation's current invitation to this request, if any."
     )
-    invitation_status: str | None = Field(json_schema_extra=_enum(InvitationStatus.values))
+    invitation_status: str | None = Field(
+        description="Status of the invitation sent to this organisation; null if none was sent.",
+        json_schema_extra=_enum([*InvitationStatus.values, None]),  # null is a value too
+    )
 
 
 class MatchPracticeOut(Schema):

@@ -201,7 +201,11 @@ class City(models.Model):
 
     class Meta:
         ordering = ["-population", "name"]
-        indexes = [models.Index(fields=["country", "-population"], name="city_country_pop")]
+        indexes = [
+            models.Index(fields=["country", "-population"], name="city_country_pop"),
+            # The largest cities of the world (home page, autocomplete fallback) without a sort.
+            models.Index(fields=["-population"], name="city_pop"),
+        ]
         verbose_name = _("city")
         verbose_name_plural = _("cities")
 
