@@ -45,6 +45,7 @@ from .graph import common_neighbours
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from .graph import Sparse
     from .snapshot import Snapshot, TextItems
 
 MODES = ("peers", "partners", "south-south", "triangular", "association")
@@ -435,12 +436,19 @@ def _rank(
 ) -> list[Suggestion]:
     network = snap.network
     parts = [_text_candidates(snap, need), _filter_candidates(snap, mode, filters)]
+    # The walks of each requester, computed once for its candidates and its signals.
+    walks: dict[int, tuple[Sparse, Sparse, Sparse]] = {}
     for source in (node, pair):
         if source is not None:
             if mode == "peers":
                 parts.append(network.context_candidates(source))
             else:
-                parts.append(network.candidates(source))
+                walks[source] = (
+                    network.walk(source),
+                    network.local_walk(source),
+                    network.region_walk(source),
+                )
+                parts.append(network.candidates(source, None, *walks[source]))
     if node is None:
         parts.append(network.popular[:100])
     cand = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
@@ -452,7 +460,7 @@ def _rank(
     is_out = np.isin(cand, ruled_out)
     if len(cand) == 0:
         return []
-    scored = _score(snap, mode, node, pair, need, cand)
+    scored = _score(snap, mode, node, pair, need, cand, walks)
     order = np.argsort(-scored.total, kind="stable")
     chosen = [i for i in order.tolist() if not is_out[i]][:k]
     out = [
@@ -539,6 +547,7 @@ def _score(
     pair: int | None,
     need: _Need,
     cand: NDArray[np.int64],
+    walks: dict[int, tuple[Sparse, Sparse, Sparse]] | None = None,
 ) -> _Scored:
     signals: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
     extra: dict[str, object] = {}
@@ -571,7 +580,7 @@ def _score(
             features_seen: list[Any] = []
             extra["features"] = features_seen
             for source in sources:
-                ps = pair_features(snap.network, source, cand)
+                ps = pair_features(snap.network, source, cand, *(walks or {}).get(source, ()))
                 contrib = snap.model.contributions(ps.x)
                 for group, columns in LINK_GROUPS.items():
                     value = contrib[:, [INDEX[c] for c in columns]].sum(axis=1) / len(sources)
@@ -903,6 +912,8 @@ def _partner_geography_text(snap: Snapshot, node: int, c: int, contribution: flo
             }
     if contribution < 0:
         return _("Far from your partners, and its partners far from you")
+    if contribution > 0:
+        return _("In an area that twins with yours, or that your network reaches")
     return ""
 
 

@@ -388,12 +388,13 @@ class Ranker:
         its known partners nor a city outside CANDIDATES."""
         walk = self.network.walk(node)
         local = self.network.local_walk(node)
-        cand = self.network.candidates(node, self.budget, walk, local)
+        regions = self.network.region_walk(node)
+        cand = self.network.candidates(node, self.budget, walk, local, regions)
         cand = cand[self.universe.is_candidate[cand]]
         cand = cand[~np.isin(cand, self.network.graph.neighbours(node))]
         if len(cand) == 0:
             return cand, np.zeros(0)
-        signals = pair_features(self.network, node, cand, walk, local)
+        signals = pair_features(self.network, node, cand, walk, local, regions)
         scores = self.model.score(signals.x)
         top = np.argsort(-scores, kind="stable")[:k]
         return cand[top], scores[top]
@@ -509,11 +510,60 @@ def _metrics(
     )
 
 
+PROTOCOLS = ("random", "connected")
+
+# The ablation removes one group at a time: the signal groups of the reasons, with the
+# partner geography's newer members measured on their own, and the products with the query's
+# own degree (``query_degree`` belongs to no reason).
+ABLATION_GROUPS: dict[str, tuple[str, ...]] = {
+    **{
+        name: tuple(m for m in members if m not in ("region_walk", "walk_around"))
+        for name, members in SIGNAL_GROUPS.items()
+    },
+    "region_walk": ("region_walk",),
+    "walk_around": ("walk_around",),
+    "query_degree_products": ("query_degree",),
+}
+
+
+def hidden_pairs(
+    universe: Universe, share: float, rng: np.random.Generator, protocol: str = "random"
+) -> NDArray[np.bool_]:
+    """Which known pairs the hold-out hides.
+
+    ``random``: a random ``share`` of them. ``connected``: the usual link-prediction protocol
+    that leaves no city isolated — pairs are drawn in random order and hidden only while both
+    cities keep at least one other known pair, until ``share`` of them are hidden (or no pair
+    can be).
+    """
+    m = len(universe.a)
+    target = round(share * m)
+    hidden = np.zeros(m, dtype=bool)
+    if protocol == "random":
+        hidden[rng.choice(m, target, replace=False)] = True
+        return hidden
+    if protocol != "connected":
+        raise ValueError(f"unknown protocol {protocol!r}")
+    left = np.bincount(np.concatenate([universe.a, universe.b]), minlength=universe.n)
+    count = 0
+    for e in rng.permutation(m).tolist():
+        u, v = int(universe.a[e]), int(universe.b[e])
+        if left[u] > 1 and left[v] > 1:
+            hidden[e] = True
+            left[u] -= 1
+            left[v] -= 1
+            count += 1
+            if count == target:
+                break
+    return hidden
+
+
 def holdout(
     universe: Universe,
     *,
     share: float = 0.1,
     seed: int = 0,
+    protocol: str = "random",
     k: int = 50,
     ablation: bool = True,
     baselines: bool = True,
@@ -527,12 +577,11 @@ def holdout(
     first 10 suggestions; MRR: mean of 1/rank of the first hidden partner within the first ``k``
     (0 beyond). The "warm" figures count only hidden pairs whose two cities both keep a known
     partner after the split (a city whose only pair was hidden is unknown to any graph method).
-    Every method sees the same split and the same exclusions.
+    Every method sees the same split and the same exclusions. ``protocol`` chooses the hidden
+    pairs (:func:`hidden_pairs`): under ``connected`` every hidden pair is warm.
     """
     rng = np.random.default_rng(seed)
-    m = len(universe.a)
-    hidden = np.zeros(m, dtype=bool)
-    hidden[rng.choice(m, round(share * m), replace=False)] = True
+    hidden = hidden_pairs(universe, share, rng, protocol)
     keep = ~hidden
     graph = Graph.from_edges(universe.n, *universe.edges(keep))
     truth: dict[int, set[int]] = defaultdict(set)
@@ -591,9 +640,12 @@ def holdout(
 
     ablations: list[Scores] = []
     if ablation:
-        for name, members in SIGNAL_GROUPS.items():
+        for name, members in ABLATION_GROUPS.items():
             columns = [INDEX[m] for m in members]
-            if not any(x[:, columns].std(axis=0).max() > 1e-9 for x, _y in groups[:200]):
+            sample = np.concatenate(
+                [x[:, columns] for x, _y in groups[:200]] or [np.zeros((0, len(columns)))]
+            )
+            if not len(sample) or sample.std(axis=0).max() <= 1e-9:
                 continue  # a signal the files do not carry (languages, actor types)
             mask = np.array([f not in members for f in FEATURES])
             reduced, _g = learn(universe, keep, mask=mask, groups=groups)

@@ -35,6 +35,16 @@ Signals of the link model (the columns of :data:`FEATURES`):
                    (log10): where the towns around it found their partners
 ``area_pair``      known pairs between the query's area and the candidate's (cells of
                    :data:`AREA_DEGREES` on the map; log1p): areas that twin with each other
+``region_walk``    PageRank on the collapsed graph of those areas (areas as nodes, known pairs
+                   between them as edges), personalised on the query's area, read at the
+                   candidate's area (log10): areas that twin with areas that twin with mine
+``walk_around``    what the query's walk (its local walk when it has no partner) leaves on the
+                   candidate's neighbours on the map, each over its degree (log10); by the
+                   symmetry of PageRank, how strongly the towns around the candidate reach the
+                   query: a candidate without partners in a district the query's walk reaches
+``query_degree``   the query's own number of partners (log1p): constant within a query, it only
+                   enters through products with other signals (how much a signal says depends
+                   on how well the query is known); its products count for the other signal
 """
 
 from __future__ import annotations
@@ -80,6 +90,9 @@ FEATURES = (
     "cold_population",
     "local_walk",
     "area_pair",
+    "region_walk",
+    "walk_around",
+    "query_degree",
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 # Signals whose absence is 0 (nothing shared, not reached, not the same): a reason measures them
@@ -97,6 +110,8 @@ FROM_ZERO = frozenset(
         "ppr_per_degree",
         "local_walk",
         "area_pair",
+        "region_walk",
+        "walk_around",
     }
 )
 
@@ -111,6 +126,8 @@ SIGNAL_GROUPS: dict[str, tuple[str, ...]] = {
         "country_ties",
         "own_ties",
         "area_pair",
+        "region_walk",
+        "walk_around",
     ),
     "distance": ("distance", "distance_sq", "cold_distance"),
     "popularity": ("degree", "degree_sq", "cold_degree"),
@@ -299,6 +316,23 @@ class Network:
         keys = a[placed] * self._areas + b[placed]
         self.area_keys, area_counts = np.unique(keys, return_counts=True)
         self.area_counts = area_counts.astype(np.float64)
+        self.around = around_table(nodes)
+        # The areas as the nodes of a collapsed graph (known pairs between areas as weighted
+        # edges), and per area its nodes by decreasing degree.
+        area_nodes = np.flatnonzero(self.area >= 0)
+        self.region_codes, region_index = np.unique(self.area[area_nodes], return_inverse=True)
+        self.region = np.full(n, -1, dtype=np.int64)
+        self.region[area_nodes] = region_index
+        ra, rb = self.region[owner], self.region[graph.indices]
+        linked = (ra >= 0) & (rb >= 0)
+        self.region_graph = Graph.from_edges(
+            len(self.region_codes), ra[linked], rb[linked], graph.weights[linked]
+        )
+        by_region = area_nodes[np.lexsort((-graph.degree[area_nodes], region_index))]
+        self.region_start = np.searchsorted(
+            self.region[by_region], np.arange(len(self.region_codes) + 1)
+        )
+        self.region_members = by_region.astype(np.int64)
 
     # --- local neighbourhoods -----------------------------------------------------------------
 
@@ -334,6 +368,7 @@ class Network:
         budget: Budget | None = None,
         walk: Sparse | None = None,
         local: Sparse | None = None,
+        regions: Sparse | None = None,
     ) -> NDArray[np.int64]:
         """The nodes worth scoring for ``node``: its walk's reach, the best-connected nodes of
         the countries its country pairs with, its neighbours on the map, its namesakes and the
@@ -357,6 +392,8 @@ class Network:
                 if take:
                     parts.append(self.by_country[int(other)][:take])
         parts.append(self.nearest(node, budget.nearby))
+        regions = regions if regions is not None else self.region_walk(node)
+        parts.append(self.region_candidates(regions, budget.regions))
         key = self.nodes.name_key[node]
         if key and key in self.namesakes:
             parts.append(self.namesakes[key])
@@ -414,15 +451,110 @@ class Network:
     def walk(self, node: int) -> Sparse:
         return personalised_pagerank(self.graph, [node], alpha=PPR_ALPHA, eps=PPR_EPS)
 
+    def region_walk(self, node: int) -> Sparse:
+        """PageRank on the collapsed graph of areas, personalised on the node's area: the
+        areas that twin with its area, and with those."""
+        r = int(self.region[node])
+        if r < 0:
+            return Sparse.empty()
+        return personalised_pagerank(self.region_graph, [r], alpha=REGION_ALPHA, eps=REGION_EPS)
+
+    def walk_around(
+        self, walk: Sparse, candidates: NDArray[np.int64], node: int
+    ) -> NDArray[np.float64]:
+        """What a walk leaves on each candidate's neighbours on the map (up to :data:`AROUND`
+        within :data:`AROUND_KM`), each over its degree: by the symmetry of PageRank on an
+        undirected graph, how strongly walks from the towns around the candidate reach the
+        query — a candidate without partners yet, in a district the query's walk reaches. The
+        query itself is left out."""
+        around = self.around[candidates]
+        valid = (around >= 0) & (around != node)
+        safe = np.where(valid, around, 0)
+        values = walk.lookup(safe.ravel()).reshape(safe.shape)
+        values = np.where(valid, values / np.maximum(self.graph.degree[safe], 1.0), 0.0)
+        return values.sum(axis=1)
+
+    def region_candidates(self, regions: Sparse, count: int) -> NDArray[np.int64]:
+        """About ``count`` nodes of the areas the region walk reaches best, shared among the
+        best areas in proportion to their score."""
+        if count <= 0 or len(regions.nodes) == 0:
+            return np.zeros(0, dtype=np.int64)
+        order = np.argsort(-regions.values, kind="stable")[:REGION_FANOUT]
+        best = regions.nodes[order]
+        share = regions.values[order] / regions.values[order].sum()
+        parts = []
+        for r, s in zip(best.tolist(), share.tolist(), strict=True):
+            take = math.ceil(count * s)
+            parts.append(
+                self.region_members[self.region_start[r] : self.region_start[r + 1]][:take]
+            )
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
 
 LOCAL_POOL = 40  # nearest nodes looked at for seeds of the local walk
 LOCAL_SEEDS = 5
 LOCAL_KM = 50.0
 LOCAL_EPS = 1e-4
 PPR_ALPHA = 0.15
+REGION_ALPHA = 0.3
+REGION_EPS = 1e-5
+REGION_FANOUT = 30
 PPR_EPS = 2e-5
 COUNTRY_FANOUT = 12
 POPULAR = 200
+
+
+AROUND = 5
+AROUND_KM = 30.0
+AROUND_CELL = 0.5  # degrees; a cell and its 8 neighbours hold every node within AROUND_KM
+_around_cache: dict[int, tuple[Nodes, NDArray[np.int64]]] = {}
+
+
+def around_table(nodes: Nodes) -> NDArray[np.int64]:
+    """Per node, its up to :data:`AROUND` nearest other nodes within :data:`AROUND_KM`
+    (``-1`` pads), nearest first; computed once per :class:`Nodes` (by cells of the map)."""
+    cached = _around_cache.get(id(nodes))
+    if cached is not None and cached[0] is nodes:
+        return cached[1]
+    n = nodes.n
+    out = np.full((n, AROUND), -1, dtype=np.int64)
+    placed = np.flatnonzero(~np.isnan(nodes.lat) & ~np.isnan(nodes.lng))
+    if len(placed):
+        lat = np.radians(nodes.lat)
+        lng = np.radians(nodes.lng)
+        columns = int(360 / AROUND_CELL) + 1
+        rows = np.floor((nodes.lat[placed] + 90) / AROUND_CELL).astype(np.int64)
+        cols = np.floor((nodes.lng[placed] + 180) / AROUND_CELL).astype(np.int64)
+        keys = rows * columns + cols
+        order = np.argsort(keys, kind="stable")
+        members = placed[order]
+        unique, starts = np.unique(keys[order], return_index=True)
+        ends = np.append(starts[1:], len(members))
+        span = dict(
+            zip(unique.tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
+        )
+        for key, (start, end) in span.items():
+            row, col = divmod(key, columns)
+            block = members[start:end]
+            near = [
+                members[slice(*span[k])]
+                for dr in (-1, 0, 1)
+                for dc in (-1, 0, 1)
+                if (k := (row + dr) * columns + (col + dc) % columns) in span
+            ]
+            others = np.concatenate(near)
+            dlat = lat[block][:, None] - lat[others][None, :]
+            dlng = (lng[block][:, None] - lng[others][None, :] + np.pi) % (2 * np.pi) - np.pi
+            dlng *= np.cos((lat[block][:, None] + lat[others][None, :]) / 2)
+            km = EARTH_KM * np.sqrt(dlat**2 + dlng**2)
+            km[(block[:, None] == others[None, :]) | (km > AROUND_KM)] = np.inf
+            take = min(AROUND, len(others))
+            best = np.argsort(km, axis=1, kind="stable")[:, :take]
+            found = np.take_along_axis(km, best, axis=1) < np.inf
+            out[block, :take] = np.where(found, others[best], -1)
+    _around_cache.clear()
+    _around_cache[id(nodes)] = (nodes, out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -434,6 +566,7 @@ class Budget:
     countries: int = 1500
     nearby: int = 150
     popular: int = 100
+    regions: int = 400
 
 
 def distance_km(nodes: Nodes, node: int, others: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -462,6 +595,7 @@ def pair_features(
     candidates: NDArray[np.int64],
     walk: Sparse | None = None,
     local: Sparse | None = None,
+    regions: Sparse | None = None,
 ) -> PairSignals:
     """The signals of ``node`` against each of ``candidates`` (the columns of FEATURES)."""
     nodes = network.nodes
@@ -509,12 +643,24 @@ def pair_features(
     x[:, INDEX["same_type"]] = (nodes.actor[candidates] == t) & (t >= 0)
     _partner_signals(network, node, candidates, x)
     x[:, INDEX["area_pair"]] = np.log1p(network.area_pairs(node, candidates))
+    source = walk if network.graph.count[node] > 0 else local
+    x[:, INDEX["walk_around"]] = np.log10(
+        network.walk_around(source, candidates, node) + PPR_FLOOR
+    ) - math.log10(PPR_FLOOR)
+    regions = regions if regions is not None else network.region_walk(node)
+    theirs = network.region[candidates]
+    x[:, INDEX["region_walk"]] = np.where(
+        theirs >= 0,
+        np.log10(regions.lookup(np.maximum(theirs, 0)) + PPR_FLOOR) - math.log10(PPR_FLOOR),
+        0.0,
+    )
     reached = x[:, INDEX["ppr"]] > 0
     x[:, INDEX["ppr_per_degree"]] = np.where(
         reached, x[:, INDEX["ppr"]] - np.log10(network.graph.degree[candidates] + 1.0), 0.0
     )
     x[:, INDEX["distance_sq"]] = (x[:, INDEX["distance"]] - DISTANCE_CENTRE) ** 2
     x[:, INDEX["degree_sq"]] = (x[:, INDEX["degree"]] - DEGREE_CENTRE) ** 2
+    x[:, INDEX["query_degree"]] = network.log_degree[node]
     if network.graph.count[node] == 0:
         for name in ("distance", "country_pair", "degree", "population"):
             x[:, INDEX[f"cold_{name}"]] = x[:, INDEX[name]]
@@ -571,6 +717,8 @@ def _partner_signals(
 # seldom at the antipodes) without giving up additive, per-signal explanations.
 HINGED = (
     "ppr",
+    "region_walk",
+    "walk_around",
     "local_walk",
     "area_pair",
     "ppr_per_degree",
@@ -585,8 +733,24 @@ HINGED = (
     "partners_near",
 )
 KNOTS = 7
+NEWTON_TOLERANCE = 1e-6  # log-likelihood units: below this Newton decrement, stop
 # Products of two signals, each shown as part of the first signal's reason.
-INTERACTIONS = (("ppr", "degree"), ("country_pair", "distance"), ("near_partners", "country_pair"))
+INTERACTIONS = (
+    ("ppr", "degree"),
+    ("country_pair", "distance"),
+    ("near_partners", "country_pair"),
+    # How much each signal says depends on how well the query is known (a hub's walk spreads
+    # thin, a new town's says nothing): products with the query's own number of partners.
+    ("ppr", "query_degree"),
+    ("ppr_per_degree", "query_degree"),
+    ("adamic_adar", "query_degree"),
+    ("distance", "query_degree"),
+    ("country_pair", "query_degree"),
+    ("degree", "query_degree"),
+    ("near_partners", "query_degree"),
+    ("local_walk", "query_degree"),
+    ("walk_around", "query_degree"),
+)
 
 
 @dataclass(frozen=True)
@@ -732,7 +896,7 @@ def fit_conditional_logit(
     prior: LinkModel | None = None,
     l2: float = 1.0,
     mask: NDArray[np.bool_] | None = None,
-    iterations: int = 30,
+    iterations: int = 60,
 ) -> LinkModel:
     """Fit a :class:`LinkModel` on ``groups``: per training query, the raw signal rows of its
     candidates and which of them are true partners. ``mask`` (over FEATURES) switches signals
@@ -792,19 +956,23 @@ def fit_conditional_logit(
         grad[~active] = 0.0
         step = np.zeros(dims)
         step[active] = np.linalg.solve(hess[sub], grad[active])
-        # Newton's step, halved until the likelihood improves.
+        # The Newton decrement: what a full step would gain on a quadratic objective. Stop when
+        # it is negligible — not when one damped step gained little: far from the optimum a
+        # step may need halving many times and still leave much to gain.
+        decrement = -float(grad @ step)
+        if decrement < NEWTON_TOLERANCE:
+            break
+        # Newton's step, halved until the likelihood improves enough (Armijo's rule).
         size = 1.0
-        while size > 1e-4:
+        while size > 1e-8:
             trial = w - size * step
             trial_p, value = softmax(trial)
-            if value >= current - 1e-9:
+            if value >= current + 1e-4 * size * decrement:
                 break
             size /= 2
         else:
             break
-        w, p, improvement, current = trial, trial_p, value - current, value
-        if improvement < 1e-7 * max(1.0, abs(current)):
-            break
+        w, p, current = trial, trial_p, value
     w[~active] = 0.0
     return LinkModel(columns, w, mean, scale, knots)
 
@@ -839,7 +1007,8 @@ def training_groups(
     for u in queries[:max_queries]:
         walk = network.walk(u)
         local = network.local_walk(u)
-        cand = network.candidates(u, budget, walk, local)
+        regions = network.region_walk(u)
+        cand = network.candidates(u, budget, walk, local, regions)
         known = network.graph.neighbours(u)
         cand = cand[~np.isin(cand, known)]
         truth = np.isin(cand, list(partners[u]))
@@ -849,6 +1018,6 @@ def training_groups(
         if len(others) > negatives:
             others = rng.choice(others, negatives, replace=False)
         rows = np.concatenate([np.flatnonzero(truth), others])
-        signals = pair_features(network, u, cand[rows], walk, local)
+        signals = pair_features(network, u, cand[rows], walk, local, regions)
         groups.append((signals.x, truth[rows]))
     return groups

@@ -5,7 +5,8 @@ query) and kept per process. Each request compares the snapshot's *stamp* with t
 one query over counts and largest ids of the tables the engine reads, plus a version number that
 the directory, partnerships and knowledge apps bump through their ``AFTER_SAVED`` callbacks (for
 changes that leave counts alone, such as a declined partnership) — and rebuilds only when they
-differ. The stamp check runs at most every :data:`CHECK_SECONDS` per process.
+differ. The stamp check runs at most every :data:`CHECK_SECONDS` per process. A rebuild runs in a
+background thread while the previous snapshot keeps serving requests (see :func:`current`).
 
 Nodes are organisations; edges are pairs of accepted members of a partnership that was not
 declined (weight 1 for two members, less in large consortia, adding up over partnerships) and
@@ -16,6 +17,7 @@ partnerships, unanswered invitations and unpublished practices are left out.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -48,8 +50,10 @@ MIN_TRAINING_EDGES = 50  # below this, the prior weights are used as they are
 PRIOR_PULL = 20.0  # L2 pull of a network's own fit towards the prior weights
 REFIT_CHANGE = 0.1  # refit the link model when partnership pairs changed by more than this
 
-_lock = threading.Lock()
-_current: dict[str, Any] = {"snapshot": None, "checked": 0.0}
+_lock = threading.Lock()  # held while a snapshot is built
+_state_lock = threading.Lock()  # held while the rebuild thread is started
+_current: dict[str, Any] = {"snapshot": None, "checked": 0.0, "thread": None}
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -151,7 +155,15 @@ def database_stamp() -> tuple[Any, ...]:
 
 
 def current() -> Snapshot:
-    """The snapshot of this process, rebuilt when the database changed since it was built."""
+    """The snapshot of this process, kept fresh with the database.
+
+    The first snapshot of a process is built in the request that needs it. After that, a
+    request that finds the stamp changed starts one rebuild in a background thread and is
+    served from the previous snapshot, as are the requests that come while the rebuild runs;
+    the new snapshot replaces it when ready. Inside a transaction (a test's, or a view's own
+    atomic block) another connection might not see what this one sees, so the rebuild runs in
+    the request instead, as it does when ``CITYPEERS_MATCHING_BACKGROUND_REBUILD`` is false.
+    """
     now = time.monotonic()
     interval = float(getattr(settings, "CITYPEERS_MATCHING_CHECK_SECONDS", CHECK_SECONDS))
     snap: Snapshot | None = _current["snapshot"]
@@ -159,6 +171,10 @@ def current() -> Snapshot:
         return snap
     stamp = database_stamp()
     if snap is not None and snap.stamp == stamp:
+        _current["checked"] = now
+        return snap
+    if snap is not None and _in_background():
+        _start_rebuild()
         _current["checked"] = now
         return snap
     with _lock:
@@ -170,8 +186,60 @@ def current() -> Snapshot:
     return snap
 
 
+def _in_background() -> bool:
+    return bool(getattr(settings, "CITYPEERS_MATCHING_BACKGROUND_REBUILD", True)) and not (
+        connection.in_atomic_block
+    )
+
+
+def _start_rebuild() -> None:
+    """Start the rebuild thread, unless one is running already."""
+    with _state_lock:
+        running: threading.Thread | None = _current["thread"]
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(target=_rebuild, name="matching-snapshot", daemon=True)
+        _current["thread"] = thread
+        thread.start()
+
+
+def _rebuild() -> None:
+    """The body of the rebuild thread: it reads the stamp itself (a change made during the
+    build is caught by the next check), builds on its own connection and closes it."""
+    try:
+        with _lock:
+            stamp = database_stamp()
+            previous: Snapshot | None = _current["snapshot"]
+            if previous is None or previous.stamp != stamp:
+                _current["snapshot"] = build(stamp, previous=previous)
+            _current["checked"] = time.monotonic()
+    except Exception:  # the previous snapshot keeps serving; the next check tries again
+        logger.exception("Rebuilding the matching snapshot failed")
+        _current["checked"] = 0.0
+    finally:
+        connection.close()
+
+
+def rebuilding() -> bool:
+    """Whether a background rebuild is running in this process."""
+    running: threading.Thread | None = _current["thread"]
+    return running is not None and running.is_alive()
+
+
+def wait_for_rebuild(timeout: float | None = None) -> bool:
+    """Wait for the background rebuild, if one runs; ``False`` if it still runs after
+    ``timeout`` seconds."""
+    running: threading.Thread | None = _current["thread"]
+    if running is not None:
+        running.join(timeout)
+        return not running.is_alive()
+    return True
+
+
 def invalidate() -> None:
-    """Forget this process's snapshot (tests; after a bulk import)."""
+    """Forget this process's snapshot (tests; after a bulk import), after any rebuild that
+    runs has finished."""
+    wait_for_rebuild()
     with _lock:
         _current["snapshot"] = None
         _current["checked"] = 0.0

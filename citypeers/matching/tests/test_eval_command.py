@@ -7,6 +7,7 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -194,3 +195,38 @@ def test_holdout_prints_engine_baselines_and_ablation(files):
         "learned weights",
     ):
         assert name in text, text
+
+
+def test_connected_protocol_hides_no_city_s_last_pair(files):
+    from citypeers.matching import evaluation
+
+    universe = evaluation.build_universe(
+        evaluation.read_known(files["known"]),
+        evaluation.read_cities(files["candidates"], "candidates"),
+        enrich=False,
+    )
+    degree = np.bincount(np.concatenate([universe.a, universe.b]), minlength=universe.n)
+    for seed in range(5):
+        hidden = evaluation.hidden_pairs(universe, 0.3, np.random.default_rng(seed), "connected")
+        assert hidden.sum() > 0
+        ends = np.concatenate([universe.a[hidden], universe.b[hidden]])
+        lost = np.bincount(ends, minlength=universe.n)
+        assert (degree - lost)[degree > 0].min() >= 1  # every city keeps a known pair
+        assert not (degree[universe.a[hidden]] == 1).any()
+    plain = evaluation.hidden_pairs(universe, 0.3, np.random.default_rng(0), "random")
+    assert plain.sum() == round(0.3 * len(universe.a))
+    text = run(
+        "--known",
+        str(files["known"]),
+        "--candidates",
+        str(files["candidates"]),
+        "--holdout",
+        "0.3",
+        "--seed",
+        "3",
+        "--protocol",
+        "connected",
+        "--no-population",
+        "--no-ablation",
+    )
+    assert "protocol connected" in text and "personalised PageRank" in text, text

@@ -69,6 +69,7 @@ def synthetic_groups(seed: int, count: int = 300) -> tuple[list, np.ndarray]:
     groups = []
     for _ in range(count):
         x = rng.normal(size=(30, len(FEATURES)))
+        x[:, INDEX["query_degree"]] = abs(x[0, INDEX["query_degree"]])  # one query: one value
         p = np.exp(x @ truth)
         y = np.zeros(30, dtype=bool)
         y[rng.choice(30, p=p / p.sum())] = True

@@ -44,6 +44,15 @@ class Command(BaseCommand):
             help="hide this share of KNOWN and score Hit@10 and MRR (e.g. 0.1)",
         )
         parser.add_argument("--seed", type=int, default=0, help="seed of the hold-out split")
+        parser.add_argument(
+            "--protocol",
+            choices=evaluation.PROTOCOLS,
+            default="random",
+            help=(
+                "which pairs the hold-out hides: 'random' (default) a random share; 'connected' "
+                "only pairs whose two cities both keep another known pair (no city isolated)"
+            ),
+        )
         parser.add_argument("--no-ablation", action="store_true", help="skip the ablation")
         parser.add_argument(
             "--max-queries", type=int, default=None, help="score at most N hold-out queries"
@@ -122,14 +131,15 @@ class Command(BaseCommand):
             universe,
             share=share,
             seed=options["seed"],
+            protocol=options["protocol"],
             k=options["k"],
             ablation=not options["no_ablation"],
             max_queries=options["max_queries"],
             log=self.stderr.write,
         )
         self.stdout.write(
-            f"Hold-out of {100 * share:g}% of the known pairs (seed {options['seed']}), "
-            f"cut-off k={options['k']}"
+            f"Hold-out of {100 * share:g}% of the known pairs (seed {options['seed']}, "
+            f"protocol {options['protocol']}), cut-off k={options['k']}"
         )
         self.stdout.write(evaluation.table(results))
         if ablations:
