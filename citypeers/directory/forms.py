@@ -42,6 +42,28 @@ def language_choices() -> list[tuple[str, str]]:
     return sorted(((code, language_name(code)) for code in LANGUAGE_CODES), key=lambda c: c[1])
 
 
+def themes_field() -> forms.ModelMultipleChoiceField:
+    """The themes of a record, chosen by slug among check boxes (every form that tags themes)."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def sdgs_field() -> forms.ModelMultipleChoiceField:
+    """The SDGs of a record, chosen by number among check boxes, in the goals' order."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Sustainable Development Goals"),
+        queryset=Sdg.objects.order_by("number"),
+        to_field_name="number",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 class FilterForm(forms.Form):
     """The directory list's filters; an invalid value is reported and ignored, never fatal."""
 
@@ -217,20 +239,8 @@ class OrganisationForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=Theme.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sdgs = forms.ModelMultipleChoiceField(
-        label=_("Sustainable Development Goals"),
-        queryset=Sdg.objects.order_by("number"),
-        to_field_name="number",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = themes_field()
+    sdgs = sdgs_field()
 
     def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
         self.organisation = organisation

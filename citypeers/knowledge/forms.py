@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from citypeers.directory import selectors as directory_selectors
-from citypeers.directory.forms import _region_tree, language_choices
-from citypeers.directory.models import Organisation, Theme
+from citypeers.directory.forms import _region_tree, language_choices, sdgs_field, themes_field
+from citypeers.directory.models import Organisation
 from citypeers.places.models import City, Country, Region, Sdg
 
 from .models import MAX_TEXT, TEXT_FIELDS, PracticeOrganisation
@@ -157,20 +157,8 @@ class PracticeForm(forms.Form):
         help_text=_("Type the start of the city's name, then choose it in the list below."),
     )
     city = forms.IntegerField(label=_("City"), required=False, widget=forms.Select)
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=Theme.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sdgs = forms.ModelMultipleChoiceField(
-        label=_("Sustainable Development Goals"),
-        queryset=Sdg.objects.order_by("number"),
-        to_field_name="number",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = themes_field()
+    sdgs = sdgs_field()
     organisations = forms.CharField(
         label=_("Organisations involved"),
         required=False,

@@ -14,11 +14,11 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from citypeers.directory.forms import language_choices
+from citypeers.directory.forms import language_choices, sdgs_field, themes_field
 from citypeers.directory.models import Organisation, Theme
 from citypeers.knowledge.models import Practice
 from citypeers.notifications.models import DigestFrequency
-from citypeers.places.models import City, Sdg
+from citypeers.places.models import City
 
 from . import zones
 from .models import (
@@ -192,20 +192,8 @@ class EventForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("Who may take part"), choices=Visibility.choices, widget=forms.RadioSelect
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=Theme.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sdgs = forms.ModelMultipleChoiceField(
-        label=_("Sustainable Development Goals"),
-        queryset=Sdg.objects.order_by("number"),
-        to_field_name="number",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = themes_field()
+    sdgs = sdgs_field()
     agenda = forms.CharField(
         label=_("Agenda"),
         required=False,
@@ -488,13 +476,7 @@ class NewsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One a line: the name or address name of an organisation in the directory."),
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=Theme.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = themes_field()
 
     def __init__(
         self,

@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from citypeers.core.translation import active_language
 from citypeers.core.uploads import validate_document
 from citypeers.directory import selectors as directory_selectors
-from citypeers.directory.forms import language_choices
-from citypeers.directory.models import Theme
-from citypeers.places.models import City, Country, Region, Sdg
+from citypeers.directory.forms import language_choices, sdgs_field, themes_field
+from citypeers.places.models import City, Country, Region
 
 from .capacity import LEVELS
 from .models import (
@@ -165,20 +164,8 @@ class DescriptionMixin(forms.Form):
     description_es = forms.CharField(
         label=_("Spanish translation"), required=False, max_length=10000, widget=forms.Textarea
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=Theme.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sdgs = forms.ModelMultipleChoiceField(
-        label=_("Sustainable Development Goals"),
-        queryset=Sdg.objects.order_by("number"),
-        to_field_name="number",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = themes_field()
+    sdgs = sdgs_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
